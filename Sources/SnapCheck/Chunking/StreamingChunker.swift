@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a stream once and splits it into FastCDC chunks, hashing each chunk with SHA-256
+/// straight out of the read buffer.
+///
+/// Memory is one buffer of `2 × maxSize + 4 MiB` (12 MiB with the defaults), whatever the size
+/// of the input. A cut is only searched for when at least `maxSize` bytes are buffered or the
+/// input has ended, which makes the chunks identical to chunking the whole input in memory
+/// (fastcdc.md section 5). The buffer is large so that moving the unconsumed tail to the front,
+/// which happens only when the buffer's end is reached, copies a small share of the bytes.
+///
+/// An instance owns its buffer and a ``SHA256`` context and is reused from file to file; it is
+/// not thread-safe, so give each worker its own.
+///
+/// ```swift
+/// let chunker = StreamingChunker(parameters: .default)
+/// try chunker.chunkFile(atPath: "/var/backups/db.dump") { chunk in
+///     print(chunk.offset, chunk.length, chunk.digest)
+/// }
+/// ```
+public final class StreamingChunker {
+    /// The cut-point search in use.
+    public let cdc: FastCDC
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let hasher = SHA256()
+
+    /// Creates a chunker with its own buffer.
+    public init(parameters: ChunkingParameters) {
+        cdc = FastCDC(parameters)
+        buffer = .allocate(byteCount: 2 * parameters.maxSize + (4 << 20), alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Chunks everything that `read` delivers, in order.
+    ///
+    /// - Parameters:
+    ///   - read: fills a prefix of the buffer it is given and returns how many bytes it wrote;
+    ///     0 means the end of the input. Short reads are fine.
+    ///   - body: called once per chunk, in order, before the chunk's bytes leave the buffer.
+    /// - Returns: the number of bytes read.
+    public func chunk<Failure: Error>(
+        reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
+        each body: (Chunk) throws(Failure) -> Void
+    ) throws(Failure) -> UInt64 {
+        let base = buffer.baseAddress!
+        let capacity = buffer.count
+        let maxSize = cdc.parameters.maxSize
+        var start = 0
+        var end = 0
+        var endOfInput = false
+        var offset: UInt64 = 0
+        while true {
+            while !endOfInput && end - start < maxSize {
+                if end == capacity {
+                    // Fewer than maxSize bytes are left and the capacity is at least twice
+                    // that, so after the move more than half of the buffer is free.
+                    memmove(base, base + start, end - start)
+                    end -= start
+                    start = 0
+                }
+                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
+                if count == 0 { endOfInput = true } else { end += count }
+            }
+            if start == end { return offset }
+            let bytes = (base + start).assumingMemoryBound(to: UInt8.self)
+            let length = cdc.cutPoint(bytes, count: end - start)
+            hasher.update(UnsafeRawBufferPointer(start: bytes, count: length))
+            try body(Chunk(offset: offset, length: length, digest: hasher.finalize()))
+            offset += UInt64(length)
+            start += length
+        }
+    }
+
+    /// Chunks an open file descriptor from its current position to its end.
+    ///
+    /// - Parameter displayPath: the name to use in errors.
+    /// - Returns: the number of bytes read.
+    /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/io`` when a read fails.
+    public func chunk(
+        fileDescriptor descriptor: Int32, displayPath: String,
+        each body: (Chunk) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) -> UInt64 {
+        try chunk(reading: { (target) throws(SnapCheckError) -> Int in
+            switch Syscall.read(descriptor, into: target) {
+            case .success(let count): return count
+            case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
+            }
+        }, each: body)
+    }
+
+    /// Opens the regular file at `path` (following a symlink given as `path` itself) and chunks
+    /// it from start to end.
+    ///
+    /// - Returns: the number of bytes read.
+    /// - Throws: ``SnapCheckError``: ``SnapCheckError/Code/wrongFileType`` for anything but a
+    ///   regular file (a FIFO or a device is never read), ``SnapCheckError/Code/io`` when it
+    ///   cannot be opened or read.
+    @discardableResult
+    public func chunkFile(
+        atPath path: String, each body: (Chunk) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) -> UInt64 {
+        let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
+        return try chunk(fileDescriptor: file.descriptor, displayPath: path, each: body)
+    }
+}

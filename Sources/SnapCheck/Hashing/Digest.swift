@@ -1,0 +1,106 @@
+/// A SHA-256 digest: 32 bytes, compared and hashed by value.
+///
+/// Digests print as 64 lowercase hexadecimal digits (``hex``) or, where the algorithm must be
+/// named, as `sha256:` followed by those digits (``description``). ``init(parsing:)`` reads
+/// either form back.
+///
+/// ```swift
+/// let digest = try Digest(parsing: "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+/// print(digest.hex)
+/// ```
+public struct Digest: Hashable, Sendable, CustomStringConvertible {
+    // The 32 bytes as four big-endian words: cheap to compare and hash, no heap allocation.
+    @usableFromInline internal var words: (UInt64, UInt64, UInt64, UInt64)
+
+    /// The number of bytes in a SHA-256 digest.
+    public static let byteCount = 32
+
+    /// Creates a digest from exactly 32 bytes.
+    ///
+    /// - Precondition: `bytes.count == 32`.
+    public init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == Digest.byteCount, "a SHA-256 digest has 32 bytes")
+        func word(_ index: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for offset in 0..<8 { value = value << 8 | UInt64(bytes[index * 8 + offset]) }
+            return value
+        }
+        words = (word(0), word(1), word(2), word(3))
+    }
+
+    /// Creates a digest from exactly 32 bytes.
+    ///
+    /// - Precondition: `bytes.count == 32`.
+    public init(bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { Digest(bytes: $0) }
+    }
+
+    /// Parses 64 hexadecimal digits, optionally prefixed by `sha256:`.
+    ///
+    /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidDigest`` when the
+    ///   text is anything else.
+    public init(parsing text: some StringProtocol) throws(SnapCheckError) {
+        var utf8 = Substring(text).utf8[...]
+        if utf8.starts(with: "sha256:".utf8) { utf8 = utf8.dropFirst(7) }
+        guard let digest = Digest(hexUTF8: utf8) else {
+            throw SnapCheckError(.invalidDigest, "not a SHA-256 digest (64 hex digits): \"\(text.prefix(80))\"")
+        }
+        self = digest
+    }
+
+    /// Parses exactly 64 hexadecimal digits (either case); nil for anything else.
+    init?<Bytes: Collection<UInt8>>(hexUTF8 utf8: Bytes) {
+        guard utf8.count == 64 else { return nil }
+        var parsed: [UInt64] = [0, 0, 0, 0]
+        var index = 0
+        for character in utf8 {
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            parsed[index / 16] = parsed[index / 16] << 4 | UInt64(nibble)
+            index += 1
+        }
+        words = (parsed[0], parsed[1], parsed[2], parsed[3])
+    }
+
+    /// The 32 bytes, most significant first.
+    public var bytes: [UInt8] {
+        var result = [UInt8]()
+        result.reserveCapacity(Digest.byteCount)
+        for word in [words.0, words.1, words.2, words.3] {
+            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return result
+    }
+
+    /// The digest as 64 lowercase hexadecimal digits, as `sha256sum` prints it.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The digest as `sha256:` followed by 64 lowercase hexadecimal digits.
+    public var description: String { "sha256:" + hex }
+
+    public static func == (lhs: Digest, rhs: Digest) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1
+            && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}

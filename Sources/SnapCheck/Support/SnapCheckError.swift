@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error from the SnapCheck library: a code a program can switch on, a message a person
+/// can read, the path it concerns (if any) and the system error behind it (if any).
+///
+/// The ``description`` is a single line, suitable for `snapcheck: <description>` on stderr.
+public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What kind of failure this is. New codes can be added without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, as it appears in JSON output.
+        public let name: String
+
+        /// Chunking parameters out of range or out of order.
+        public static let invalidParameters = Code(name: "invalid-parameters")
+        /// A digest string that is not 64 hexadecimal digits (optionally after `sha256:`).
+        public static let invalidDigest = Code(name: "invalid-digest")
+        /// A path that is not what the operation needs (a FIFO where a regular file was
+        /// expected, a target that is not a directory, ...).
+        public static let wrongFileType = Code(name: "wrong-file-type")
+        /// A system call failed; ``SnapCheckError/errno`` holds the reason.
+        public static let io = Code(name: "io")
+        /// A file changed while it was being read.
+        public static let changedWhileReading = Code(name: "changed-while-reading")
+        /// A manifest that is truncated, corrupt, reordered or not a manifest at all.
+        public static let invalidManifest = Code(name: "invalid-manifest")
+        /// A request that makes no sense (an option value out of range, ...).
+        public static let invalidArgument = Code(name: "invalid-argument")
+
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// A one-line explanation, without the path or the system error.
+    public var message: String
+    /// The path concerned, for display (non-UTF-8 bytes escaped), if any.
+    public var path: String?
+    /// The `errno` value of the failed system call, if any.
+    public var errno: Int32?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, path: String? = nil, errno: Int32? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+        self.errno = errno
+    }
+
+    /// One line: the path (if any), the message and the system's reason (if any).
+    public var description: String {
+        var line = ""
+        if let path { line += "\(path): " }
+        line += message
+        if let errno { line += ": " + String(cString: strerror(errno)) }
+        return line
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin wrappers that own the `-1`/errno/EINTR convention of system calls, so callers see a
+/// value or a ``SnapCheckError``.
+enum Syscall {
+    /// Runs `call` until it does not fail with EINTR; returns its result or the errno.
+    @inline(__always)
+    static func retrying<R: BinaryInteger>(_ call: () -> R) -> Result<R, Errno> {
+        while true {
+            let result = call()
+            if result >= 0 { return .success(result) }
+            let code = Glibc.errno
+            if code != EINTR { return .failure(Errno(code)) }
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 means end of file.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
+        retrying { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` without moving the file position.
+    static func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) -> Result<Int, Errno> {
+        retrying { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
+    /// Writes all of `buffer`, repeating short writes.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Result<Void, Errno> {
+        var done = 0
+        while done < buffer.count {
+            switch retrying({ Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done) }) {
+            case .success(let count): done += count
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(())
+    }
+
+    /// `fstat`.
+    static func fstat(_ fd: Int32) -> Result<stat, Errno> {
+        var info = stat()
+        return retrying { Glibc.fstat(fd, &info) }.map { _ in info }
+    }
+}
+
+/// A system error number.
+struct Errno: Error, Equatable {
+    /// The raw `errno` value.
+    var code: Int32
+    init(_ code: Int32) { self.code = code }
+}

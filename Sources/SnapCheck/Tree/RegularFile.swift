@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A regular file opened for reading, closed when the value goes away.
+///
+/// Opening never blocks (`O_NONBLOCK`: a FIFO swapped in for a file cannot hang the run), never
+/// gains a controlling terminal, and asks the kernel not to update the access time
+/// (`O_NOATIME`, which only the file's owner or root may use; for other files it is retried
+/// without). Anything but a regular file is refused before a byte is read.
+struct RegularFile: ~Copyable {
+    /// The open descriptor.
+    let descriptor: Int32
+    /// The file's status right after opening.
+    let status: stat
+
+    // Linux's O_NOATIME (include/uapi/asm-generic/fcntl.h); Glibc only declares it under
+    // _GNU_SOURCE, which Swift's Glibc module does not define.
+    private static let noAccessTime: Int32 = 0o1000000
+
+    /// Opens `name` relative to the directory `directory` (or the working directory for
+    /// `AT_FDCWD`). With `followSymlinks: false` a symlink is refused instead of followed.
+    ///
+    /// - Parameter displayPath: the path to name in errors.
+    static func open(
+        _ name: UnsafePointer<CChar>, in directory: Int32 = AT_FDCWD, followSymlinks: Bool = false,
+        displayPath: @autoclosure () -> String
+    ) throws(SnapCheckError) -> RegularFile {
+        var flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
+        if !followSymlinks { flags |= O_NOFOLLOW }
+        // Look before opening: opening a device node can have side effects (a tape rewinds).
+        var before = stat()
+        let statFlags = followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
+        if case .failure(let error) = Syscall.retrying({ fstatat(directory, name, &before, statFlags) }) {
+            throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
+        }
+        guard before.st_mode & S_IFMT == S_IFREG else {
+            throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", path: displayPath())
+        }
+        var result = Syscall.retrying { openat(directory, name, flags | noAccessTime) }
+        if case .failure(let error) = result, error.code == EPERM {
+            result = Syscall.retrying { openat(directory, name, flags) }
+        }
+        let descriptor: Int32
+        switch result {
+        case .success(let fd): descriptor = fd
+        case .failure(let error):
+            throw SnapCheckError(.io, "cannot open", path: displayPath(), errno: error.code)
+        }
+        switch Syscall.fstat(descriptor) {
+        case .success(let status) where status.st_mode & S_IFMT == S_IFREG:
+            return RegularFile(descriptor: descriptor, status: status)
+        case .success(let status):
+            close(descriptor)
+            throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: status.st_mode)))", path: displayPath())
+        case .failure(let error):
+            close(descriptor)
+            throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
+        }
+    }
+
+    private init(descriptor: Int32, status: stat) {
+        self.descriptor = descriptor
+        self.status = status
+    }
+
+    deinit { close(descriptor) }
+}

@@ -1,0 +1,53 @@
+/// A JSON object built field by field, in the order given, for JSON Lines output.
+struct JSONObject {
+    private var body = ""
+
+    /// Adds a string field.
+    func field(_ key: String, _ value: String) -> JSONObject {
+        appending(key, JSONObject.quote(value))
+    }
+
+    /// Adds an integer field.
+    func field(_ key: String, _ value: some BinaryInteger) -> JSONObject {
+        appending(key, String(value))
+    }
+
+    /// Adds a Boolean field.
+    func field(_ key: String, _ value: Bool) -> JSONObject {
+        appending(key, value ? "true" : "false")
+    }
+
+    /// Adds a field whose value is already JSON (an array or object).
+    func field(_ key: String, raw value: String) -> JSONObject {
+        appending(key, value)
+    }
+
+    /// The object as one line of JSON.
+    var text: String { "{" + body + "}" }
+
+    private func appending(_ key: String, _ value: String) -> JSONObject {
+        var copy = self
+        if !copy.body.isEmpty { copy.body += "," }
+        copy.body += JSONObject.quote(key) + ":" + value
+        return copy
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
