@@ -1,0 +1,49 @@
+import Testing
+@testable import SnapCheck
+
+struct DigestTests {
+    let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    @Test func parsesBothFormsAndPrintsThem() throws {
+        let plain = try Digest(parsing: empty)
+        let prefixed = try Digest(parsing: "sha256:" + empty)
+        let upper = try Digest(parsing: empty.uppercased())
+        #expect(plain == prefixed)
+        #expect(plain == upper)
+        #expect(plain.hex == empty)
+        #expect(plain.description == "sha256:" + empty)
+        #expect(plain == SHA256.digest(of: []))
+    }
+
+    @Test func bytesRoundTrip() {
+        let bytes = (0..<32).map { UInt8($0 * 7 + 1) }
+        let digest = Digest(bytes: bytes)
+        #expect(digest.bytes == bytes)
+        #expect(digest.hex.hasPrefix("01080f16"))
+    }
+
+    @Test(arguments: [
+        "", "sha256:", "abc", String(repeating: "0", count: 63), String(repeating: "0", count: 65),
+        String(repeating: "g", count: 64), "sha1:" + String(repeating: "0", count: 64),
+        " " + String(repeating: "0", count: 63),
+    ])
+    func rejectsMalformedText(_ text: String) {
+        #expect(throws: SnapCheckError.self) { try Digest(parsing: text) }
+        do {
+            _ = try Digest(parsing: text)
+        } catch {
+            #expect(error.code == .invalidDigest)
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func equalityAndHashingFollowTheBytes() {
+        var set = Set<Digest>()
+        for seed in 0..<100 { set.insert(SHA256.digest(of: [UInt8(seed)])) }
+        set.insert(SHA256.digest(of: [0]))
+        #expect(set.count == 100)
+        var flipped = SHA256.digest(of: [1]).bytes
+        flipped[31] ^= 1
+        #expect(Digest(bytes: flipped) != SHA256.digest(of: [1]))
+    }
+}
