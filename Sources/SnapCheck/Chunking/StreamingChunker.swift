@@ -61,7 +61,8 @@ public final class StreamingChunker {
                     end -= start
                     start = 0
                 }
-                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
+                // Reads of at most 1 MiB keep the bytes in cache until they are cut and hashed.
+                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: Swift.min(capacity - end, 1 << 20)))
                 if count == 0 { endOfInput = true } else { end += count }
             }
             if start == end { return offset }

@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+// The benchmarks are a package of their own so that users of the library never resolve
+// the benchmark dependencies. Run from this folder: `swift package benchmark`.
+import PackageDescription
+
+let package = Package(
+    name: "snapcheck-benchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "snapcheck", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                .product(name: "SnapCheck", package: "snapcheck"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
