@@ -5,6 +5,10 @@ import Glibc
 /// Thin wrappers that own the `-1`/errno/EINTR convention of system calls, so callers see a
 /// value or a ``SnapCheckError``.
 enum Syscall {
+    /// Linux's O_NOATIME (include/uapi/asm-generic/fcntl.h). Glibc only declares it under
+    /// _GNU_SOURCE, which Swift's Glibc module does not define.
+    static let noAccessTime: Int32 = 0o1000000
+
     /// Runs `call` until it does not fail with EINTR; returns its result or the errno.
     @inline(__always)
     static func retrying<R: BinaryInteger>(_ call: () -> R) -> Result<R, Errno> {

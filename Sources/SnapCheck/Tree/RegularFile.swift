@@ -14,10 +14,6 @@ struct RegularFile: ~Copyable {
     /// The file's status right after opening.
     let status: stat
 
-    // Linux's O_NOATIME (include/uapi/asm-generic/fcntl.h); Glibc only declares it under
-    // _GNU_SOURCE, which Swift's Glibc module does not define.
-    private static let noAccessTime: Int32 = 0o1000000
-
     /// Opens `name` relative to the directory `directory` (or the working directory for
     /// `AT_FDCWD`). With `followSymlinks: false` a symlink is refused instead of followed.
     ///
@@ -37,7 +33,7 @@ struct RegularFile: ~Copyable {
         guard before.st_mode & S_IFMT == S_IFREG else {
             throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", path: displayPath())
         }
-        var result = Syscall.retrying { openat(directory, name, flags | noAccessTime) }
+        var result = Syscall.retrying { openat(directory, name, flags | Syscall.noAccessTime) }
         if case .failure(let error) = result, error.code == EPERM {
             result = Syscall.retrying { openat(directory, name, flags) }
         }

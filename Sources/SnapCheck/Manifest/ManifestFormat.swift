@@ -1,0 +1,75 @@
+/// The text of manifest format v1 (docs/manifest-format.md): the fixed lines and how one entry
+/// becomes lines and back.
+enum ManifestFormat {
+    static let versionLine = "snapcheck-manifest v1"
+    static let hashLine = "hash sha256"
+    static let entriesLine = "entries"
+    static let endKeyword = "end"
+    static let snapshotKeyword = "snapshot"
+    /// Longest line a reader accepts; real lines stay far below (a path is at most 4,096
+    /// bytes, four times that escaped, plus a symlink target of the same size).
+    static let maximumLineLength = 1 << 20
+
+    /// `chunking fastcdc-2020 min=… avg=… max=… level=…`
+    static func chunkingLine(_ parameters: ChunkingParameters) -> String {
+        "chunking fastcdc-2020 \(parameters)"
+    }
+
+    /// The word that names a kind at the start of an entry line.
+    static func word(for kind: FileKind) -> String {
+        switch kind {
+        case .file: "file"
+        case .directory: "dir"
+        case .symlink: "symlink"
+        case .fifo: "fifo"
+        case .socket: "socket"
+        case .blockDevice: "block"
+        case .characterDevice: "char"
+        }
+    }
+
+    static let kindsByWord: [String: FileKind] = Dictionary(
+        uniqueKeysWithValues: FileKind.allCases.map { (word(for: $0), $0) })
+
+    /// The entry's lines: `KIND PATH MODE MTIME SIZE STATUS [TARGET]`, tab-separated, then for
+    /// a regular file one `+ LENGTH SHA256` line per chunk. Each line ends in a newline.
+    static func lines(for entry: TreeEntry, into output: inout [UInt8]) {
+        output.append(contentsOf: word(for: entry.kind).utf8)
+        output.append(0x09)
+        entry.path.withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
+        output.append(0x09)
+        appendOctalMode(entry.mode, to: &output)
+        output.append(0x09)
+        output.append(contentsOf: String(entry.modificationTime).utf8)
+        output.append(0x09)
+        output.append(contentsOf: String(entry.size).utf8)
+        output.append(0x09)
+        output.append(contentsOf: entry.status.rawValue.utf8)
+        if entry.kind == .symlink {
+            output.append(0x09)
+            (entry.symlinkTarget ?? []).withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
+        }
+        output.append(0x0A)
+        for chunk in entry.chunks {
+            output.append(UInt8(ascii: "+"))
+            output.append(0x09)
+            output.append(contentsOf: String(chunk.length).utf8)
+            output.append(0x09)
+            output.append(contentsOf: chunk.digest.hex.utf8)
+            output.append(0x0A)
+        }
+    }
+
+    /// `end files=… directories=… …`
+    static func endLine(_ summary: ManifestSummary) -> String {
+        "end files=\(summary.files) directories=\(summary.directories) symlinks=\(summary.symlinks)"
+            + " special=\(summary.special) bytes=\(summary.bytes) chunks=\(summary.chunks)"
+            + " unreadable=\(summary.unreadable) changed=\(summary.changed)"
+    }
+
+    private static func appendOctalMode(_ mode: UInt32, to output: inout [UInt8]) {
+        for shift in stride(from: 9, through: 0, by: -3) {
+            output.append(UInt8(ascii: "0") + UInt8((mode >> UInt32(shift)) & 7))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a manifest (format v1, docs/manifest-format.md) entry by entry, in constant memory.
+///
+/// Entries must arrive in ``TreeOrder``, as ``SnapshotBuilder`` produces them. A file path
+/// ending in `.gz` is written as gzip. Writing to a file is atomic: nothing appears at the path
+/// until ``finish()`` succeeds, and an existing file there stays untouched if the run fails.
+///
+/// ```swift
+/// let writer = try ManifestWriter(path: "home.manifest.gz", parameters: .default)
+/// for entry in entries { try writer.append(entry) }
+/// let summary = try writer.finish()
+/// print(summary.snapshotID!)
+/// ```
+public final class ManifestWriter {
+    private let sink: ByteSink
+    private let atomicFile: AtomicFile?
+    private let identity = SHA256()
+    private var summary = ManifestSummary()
+    private var lineBuffer: [UInt8] = []
+    private var finished = false
+
+    /// Starts a manifest at `path` (gzip when it ends in `.gz`), or on stdout when `path` is nil.
+    ///
+    /// - Parameters:
+    ///   - parameters: the chunking parameters the entries' chunks were made with.
+    ///   - source: the tree's location, recorded for people (not part of the snapshot id).
+    ///   - created: the creation time, recorded for people (not part of the snapshot id); nil
+    ///     for now.
+    /// - Throws: ``SnapCheckError`` when the output cannot be created.
+    public init(path: String?, parameters: ChunkingParameters, source: String? = nil, created: Int64? = nil) throws(SnapCheckError) {
+        let base: ByteSink
+        if let path {
+            let file = try AtomicFile(destination: path)
+            atomicFile = file
+            base = DescriptorSink(descriptor: file.descriptor, displayPath: path)
+        } else {
+            atomicFile = nil
+            base = DescriptorSink(descriptor: STDOUT_FILENO, displayPath: "<stdout>")
+        }
+        sink = path?.hasSuffix(".gz") == true ? GzipSink(writingTo: base) : base
+        try writeIdentityLine(ManifestFormat.versionLine)
+        try writeIdentityLine(ManifestFormat.chunkingLine(parameters))
+        try writeIdentityLine(ManifestFormat.hashLine)
+        try writeLine("created " + Self.timestamp(created ?? Int64(time(nil))))
+        if let source { try writeLine("source " + PathEscaping.escape(Array(source.utf8))) }
+        try writeLine(ManifestFormat.entriesLine)
+    }
+
+    /// Appends one entry (and its chunk lines).
+    public func append(_ entry: TreeEntry) throws(SnapCheckError) {
+        lineBuffer.removeAll(keepingCapacity: true)
+        ManifestFormat.lines(for: entry, into: &lineBuffer)
+        try write(lineBuffer, identity: true)
+        summary.add(entry)
+    }
+
+    /// Writes the trailer and, for a file, moves it into place.
+    ///
+    /// - Returns: the totals and the snapshot id.
+    public func finish() throws(SnapCheckError) -> ManifestSummary {
+        precondition(!finished, "finish() called twice")
+        finished = true
+        summary.snapshotID = identity.finalize()
+        try writeLine(ManifestFormat.endLine(summary))
+        try writeLine("\(ManifestFormat.snapshotKeyword) \(summary.snapshotID!)")
+        try sink.finish()
+        try atomicFile?.commit()
+        return summary
+    }
+
+    private func writeIdentityLine(_ text: String) throws(SnapCheckError) {
+        try write(Array((text + "\n").utf8), identity: true)
+    }
+
+    private func writeLine(_ text: String) throws(SnapCheckError) {
+        try write(Array((text + "\n").utf8), identity: false)
+    }
+
+    private func write(_ bytes: [UInt8], identity included: Bool) throws(SnapCheckError) {
+        var failure: SnapCheckError?
+        bytes.withUnsafeBytes { buffer in
+            if included { identity.update(buffer) }
+            do { try sink.write(buffer) } catch { failure = error as? SnapCheckError }
+        }
+        if let failure { throw failure }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` in UTC.
+    static func timestamp(_ seconds: Int64) -> String {
+        var value = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&value, &parts)
+        func two(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads one regular file found by the walk and records its chunks: one worker's job for one
+/// file.
+struct FileHasher {
+    let chunker: StreamingChunker
+
+    /// The entry with its chunks, or marked unreadable or changed, and the problem to report.
+    func record(_ walked: WalkedEntry) -> (TreeEntry, SnapCheckError?) {
+        var entry = walked.entry
+        let display = entry.displayPath
+        let file: RegularFile
+        do {
+            file = try withCString(walked.name) { (name) throws(SnapCheckError) -> RegularFile in
+                try RegularFile.open(name, in: walked.directory.descriptor, displayPath: display)
+            }
+        } catch {
+            entry.status = .unreadable
+            return (entry, error)
+        }
+        let before = file.status
+        entry.mode = UInt32(before.st_mode & 0o7777)
+        entry.modificationTime = Self.nanoseconds(before.st_mtim)
+        var chunks: [Chunk] = []
+        let total: UInt64
+        do {
+            total = try chunker.chunk(fileDescriptor: file.descriptor, displayPath: display) { chunks.append($0) }
+        } catch {
+            entry.status = .unreadable
+            return (entry, error)
+        }
+        entry.chunks = chunks
+        entry.size = total
+        let after = Syscall.fstat(file.descriptor)
+        if case .success(let after) = after,
+           after.st_size == before.st_size, total == UInt64(before.st_size),
+           Self.nanoseconds(after.st_mtim) == entry.modificationTime {
+            return (entry, nil)
+        }
+        entry.status = .changed
+        return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", path: display))
+    }
+
+    static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}

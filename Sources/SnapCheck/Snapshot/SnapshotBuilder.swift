@@ -1,0 +1,132 @@
+import Synchronization
+
+/// Records a directory tree: walks it, reads and hashes every regular file on a pool of worker
+/// threads, and delivers the entries in manifest order.
+///
+/// The walk runs on the calling thread while the workers hash; small files travel to the
+/// workers in batches (up to 64 files or 1 MiB), and results come back in order through a
+/// bounded window. Memory is the workers' buffers (2 × max chunk + 4 MiB each) plus the window,
+/// whatever the size of the tree or of its files.
+///
+/// ```swift
+/// let writer = try ManifestWriter(path: "home.manifest", parameters: .default, source: "/home")
+/// try SnapshotBuilder.build(root: "/home") { entry in try writer.append(entry) }
+/// let summary = try writer.finish()
+/// ```
+public enum SnapshotBuilder {
+    /// Small files are batched until a batch holds this many files or bytes.
+    static let batchFiles = 64
+    static let batchBytes: UInt64 = 1 << 20
+
+    /// Walks and hashes the tree at `root`, calling `body` with every entry in manifest order.
+    ///
+    /// - Parameters:
+    ///   - options: chunking, exclusions, threads.
+    ///   - progress: called from the calling thread after batches of entries; when given, a
+    ///     second, stat-only walk counts the tree in the background so that totals (and an
+    ///     ETA) become known.
+    ///   - problem: called for each entry that could not be read completely (recorded as
+    ///     unreadable or changed); the run goes on.
+    ///   - body: receives each entry; an error it throws stops the run and is rethrown.
+    /// - Throws: ``SnapCheckError`` when the root cannot be walked, or what `body` throws.
+    public static func build(
+        root: String,
+        options: SnapshotOptions = SnapshotOptions(),
+        progress: ((SnapshotProgress) -> Void)? = nil,
+        problem: (SnapCheckError) -> Void = { _ in },
+        body: (TreeEntry) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) {
+        let walker = try TreeWalker(root: root, options: options.walk)
+        let parameters = options.chunking
+        let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
+            threadCount: options.threads, window: options.threads * 4
+        ) {
+            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters))
+            return { batch in
+                batch.map { walked in
+                    walked.entry.kind == .file && walked.problem == nil
+                        ? hasher.record(walked) : (walked.entry, walked.problem)
+                }
+            }
+        }
+        defer { pool.shutDown() }
+        let totals = progress == nil ? nil : TotalsCounter(root: root, options: options.walk)
+        defer { totals?.stop() }
+
+        var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
+        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
+            for (entry, failure) in results {
+                if let failure { problem(failure) }
+                try body(entry)
+                state.entries += 1
+                if entry.kind == .file {
+                    state.files += 1
+                    state.bytes += entry.size
+                }
+            }
+            if let progress, let totals {
+                (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil)
+                progress(state)
+            }
+        }
+        var batch: [WalkedEntry] = []
+        var pendingBytes: UInt64 = 0
+        func submitBatch() throws(SnapCheckError) {
+            guard !batch.isEmpty else { return }
+            while pool.isFull { try deliver(pool.next()) }
+            pool.submit(batch)
+            batch = []
+            pendingBytes = 0
+        }
+        while let walked = walker.next() {
+            if walked.entry.kind == .file && walked.entry.size >= Self.batchBytes {
+                // A large file is a job of its own.
+                try submitBatch()
+                batch = [walked]
+                try submitBatch()
+                continue
+            }
+            batch.append(walked)
+            pendingBytes += walked.entry.size
+            if batch.count >= batchFiles || pendingBytes >= Self.batchBytes { try submitBatch() }
+        }
+        try submitBatch()
+        while pool.hasPending { try deliver(pool.next()) }
+    }
+}
+
+/// Counts the regular files and bytes of a tree on a thread of its own, for progress totals.
+final class TotalsCounter {
+    private final class State: Sendable {
+        let value = Mutex<(result: (files: Int, bytes: UInt64)?, stopped: Bool)>((nil, false))
+    }
+
+    private let state = State()
+    private let thread: ThreadHandle
+
+    init(root: String, options: WalkOptions) {
+        let state = self.state
+        thread = ThreadHandle {
+            guard let walker = try? TreeWalker(root: root, options: options) else { return }
+            var files = 0
+            var bytes: UInt64 = 0
+            while let walked = walker.next() {
+                if state.value.withLock({ $0.stopped }) { return }
+                if walked.entry.kind == .file {
+                    files += 1
+                    bytes += walked.entry.size
+                }
+            }
+            state.value.withLock { $0.result = (files, bytes) }
+        }
+    }
+
+    /// The totals, once the counting walk has finished.
+    var result: (files: Int, bytes: UInt64)? { state.value.withLock { $0.result } }
+
+    /// Stops the count (if it still runs) and waits for its thread.
+    func stop() {
+        state.value.withLock { $0.stopped = true }
+        thread.join()
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How ``SnapshotBuilder`` records a tree.
+public struct SnapshotOptions: Sendable {
+    /// The chunking parameters (default: ``ChunkingParameters/default``).
+    public var chunking: ChunkingParameters
+    /// What the walk leaves out.
+    public var walk: WalkOptions
+    /// Worker threads that read and hash files (default: one per core).
+    public var threads: Int
+
+    /// Creates options; the defaults suit most trees.
+    public init(chunking: ChunkingParameters = .default, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {
+        self.chunking = chunking
+        self.walk = walk
+        self.threads = max(1, threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+/// How far a run has come, for progress displays.
+public struct SnapshotProgress: Sendable {
+    /// Entries recorded so far.
+    public var entries: Int
+    /// Regular files recorded so far.
+    public var files: Int
+    /// Bytes of regular files recorded so far.
+    public var bytes: UInt64
+    /// Regular files in the whole tree, once a separate counting walk has finished.
+    public var totalFiles: Int?
+    /// Bytes in the whole tree, once a separate counting walk has finished.
+    public var totalBytes: UInt64?
+}

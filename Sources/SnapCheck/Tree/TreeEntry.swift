@@ -1,0 +1,54 @@
+/// One entry of a tree, as a manifest records it: a path, a type, metadata and, for a regular
+/// file, its chunks.
+///
+/// Paths are relative to the tree's root and are raw bytes, components separated by `/`:
+/// any name Linux allows round-trips exactly. Use ``displayPath`` to show one.
+public struct TreeEntry: Sendable, Equatable {
+    /// Whether the entry could be read completely.
+    public enum Status: String, Sendable, Equatable {
+        /// Recorded completely.
+        case ok
+        /// Could not be read (a file that cannot be opened or read, a directory that cannot be
+        /// listed): its content is unknown.
+        case unreadable
+        /// A regular file whose size or modification time changed while it was read: the
+        /// recorded chunks may not match any single state of the file.
+        case changed
+    }
+
+    /// The path relative to the root, as bytes.
+    public var path: [UInt8]
+    /// The type of the entry.
+    public var kind: FileKind
+    /// The permission bits, including set-user-ID, set-group-ID and sticky (`st_mode & 07777`).
+    public var mode: UInt32
+    /// The modification time in nanoseconds since the Unix epoch.
+    public var modificationTime: Int64
+    /// The size in bytes: the file's length for a regular file, the target's length for a
+    /// symlink, 0 for anything else.
+    public var size: UInt64
+    /// The link's target, as bytes, for a symlink; nil otherwise.
+    public var symlinkTarget: [UInt8]?
+    /// The chunks of a regular file, in order; empty for an empty file and for other types.
+    public var chunks: [Chunk]
+    /// Whether the entry was read completely.
+    public var status: Status
+
+    /// Creates an entry.
+    public init(
+        path: [UInt8], kind: FileKind, mode: UInt32, modificationTime: Int64, size: UInt64 = 0,
+        symlinkTarget: [UInt8]? = nil, chunks: [Chunk] = [], status: Status = .ok
+    ) {
+        self.path = path
+        self.kind = kind
+        self.mode = mode
+        self.modificationTime = modificationTime
+        self.size = size
+        self.symlinkTarget = symlinkTarget
+        self.chunks = chunks
+        self.status = status
+    }
+
+    /// The path in the escaped, printable form used in manifests and reports.
+    public var displayPath: String { PathEscaping.escape(path) }
+}

@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An entry found by ``TreeWalker``, with what the hashing stage needs to open it safely.
+struct WalkedEntry {
+    /// The entry as recorded (no chunks yet).
+    var entry: TreeEntry
+    /// The directory that holds it.
+    var directory: DirectoryHandle
+    /// Its name in that directory.
+    var name: [UInt8]
+    /// Device and inode from the walk's `lstat`, to recognise the same file when it is opened.
+    var device: UInt64
+    var inode: UInt64
+    /// Why the entry is recorded as unreadable, if it is.
+    var problem: SnapCheckError?
+}
+
+/// Walks a directory tree depth-first, yielding every entry in ``TreeOrder``.
+///
+/// Each directory is listed in full (`readdir`), every name is examined with `fstatat` without
+/// following links, and the names are sorted so that the walk's order is the manifest's. The
+/// walk never follows a symlink (it records the link and its target), never leaves the root,
+/// opens directories relative to their parent (`openat`, `O_NOFOLLOW`, `O_NOATIME` where
+/// allowed), and never opens anything else. Memory is one listing per directory on the current
+/// path, independent of the number of files in the tree.
+///
+/// A directory that cannot be listed is recorded with status ``TreeEntry/Status/unreadable``
+/// and the walk goes on.
+final class TreeWalker {
+    private struct Child {
+        var name: [UInt8]
+        var status: stat
+    }
+
+    private struct Frame {
+        var directory: DirectoryHandle
+        var prefix: [UInt8]
+        var children: [Child]
+        var index = 0
+    }
+
+    private var stack: [Frame] = []
+    private let rootDevice: UInt64
+    private let options: WalkOptions
+    private let rootPath: String
+
+    /// Opens the root (following a symlink given as the root itself).
+    ///
+    /// - Throws: ``SnapCheckError`` when the root does not exist, is not a directory or cannot
+    ///   be listed.
+    init(root: String, options: WalkOptions = WalkOptions()) throws(SnapCheckError) {
+        self.options = options
+        self.rootPath = root
+        var info = stat()
+        if case .failure(let error) = Syscall.retrying({ stat(root, &info) }) {
+            throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw SnapCheckError(.wrongFileType, "not a directory (\(FileKind.word(forMode: info.st_mode)))", path: root)
+        }
+        let handle: DirectoryHandle
+        switch DirectoryHandle.open(root, in: AT_FDCWD, followSymlink: true) {
+        case .success(let opened): handle = opened
+        case .failure(let error): throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
+        }
+        rootDevice = UInt64(info.st_dev)
+        switch listing(of: handle, prefix: []) {
+        case .success(let children): stack = [Frame(directory: handle, prefix: [], children: children)]
+        case .failure(let error): throw SnapCheckError(.io, "cannot list directory", path: root, errno: error.code)
+        }
+    }
+
+    /// The next entry in tree order, or nil at the end of the walk.
+    func next() -> WalkedEntry? {
+        while let top = stack.indices.last {
+            guard stack[top].index < stack[top].children.count else {
+                stack.removeLast()
+                continue
+            }
+            let child = stack[top].children[stack[top].index]
+            stack[top].index += 1
+            let directory = stack[top].directory
+            let path = stack[top].prefix + child.name
+            var walked = WalkedEntry(
+                entry: Self.entry(path: path, status: child.status), directory: directory, name: child.name,
+                device: UInt64(child.status.st_dev), inode: UInt64(child.status.st_ino))
+            switch walked.entry.kind {
+            case .symlink:
+                readLink(into: &walked)
+            case .directory:
+                if options.oneFileSystem && walked.device != rootDevice { break }
+                descend(into: &walked)
+            default:
+                break
+            }
+            return walked
+        }
+        return nil
+    }
+
+    private func descend(into walked: inout WalkedEntry) {
+        let path = walked.entry.path
+        let opened = withCString(walked.name) { DirectoryHandle.open($0, in: walked.directory.descriptor) }
+        let result = opened.flatMap { handle -> Result<(DirectoryHandle, [Child]), Errno> in
+            // The directory we opened must be the one we examined, not one swapped in since.
+            switch Syscall.fstat(handle.descriptor) {
+            case .success(let info) where UInt64(info.st_ino) == walked.inode && UInt64(info.st_dev) == walked.device:
+                return listing(of: handle, prefix: path + [0x2F]).map { (handle, $0) }
+            case .success: return .failure(Errno(ESTALE))
+            case .failure(let error): return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let (handle, children)):
+            stack.append(Frame(directory: handle, prefix: path + [0x2F], children: children))
+        case .failure(let error):
+            walked.entry.status = .unreadable
+            walked.problem = SnapCheckError(.io, "cannot list directory", path: walked.entry.displayPath, errno: error.code)
+        }
+    }
+
+    private func readLink(into walked: inout WalkedEntry) {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = withCString(walked.name) { name in
+            buffer.withUnsafeMutableBufferPointer { target in
+                target.withMemoryRebound(to: CChar.self) { readlinkat(walked.directory.descriptor, name, $0.baseAddress!, $0.count) }
+            }
+        }
+        if count < 0 {
+            walked.entry.status = .unreadable
+            walked.problem = SnapCheckError(.io, "cannot read symlink", path: walked.entry.displayPath, errno: errno)
+            walked.entry.symlinkTarget = []
+        } else {
+            walked.entry.symlinkTarget = Array(buffer.prefix(count))
+            walked.entry.size = UInt64(count)
+        }
+    }
+
+    /// The children of a directory, examined and sorted, excluded ones left out. A name that
+    /// vanished between `readdir` and `fstatat` is skipped: it is no longer part of the tree.
+    private func listing(of directory: DirectoryHandle, prefix: [UInt8]) -> Result<[Child], Errno> {
+        let names: [[UInt8]]
+        switch directory.names() {
+        case .success(let listed): names = listed
+        case .failure(let error): return .failure(error)
+        }
+        var children: [Child] = []
+        children.reserveCapacity(names.count)
+        for name in names where !isExcluded(name: name, path: prefix + name) {
+            var info = stat()
+            let result = withCString(name) { cName in
+                Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) }
+            }
+            if case .failure(let error) = result {
+                if error.code == ENOENT { continue }
+                return .failure(error)
+            }
+            children.append(Child(name: name, status: info))
+        }
+        children.sort {
+            TreeOrder.compare($0.name, isDirectory: $0.status.st_mode & S_IFMT == S_IFDIR,
+                              $1.name, isDirectory: $1.status.st_mode & S_IFMT == S_IFDIR) < 0
+        }
+        return .success(children)
+    }
+
+    private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
+        for pattern in options.excludes {
+            let anchored = pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern
+            let matches: Bool
+            if anchored.contains("/") {
+                matches = withCString(path) { fnmatch(anchored, $0, FNM_PATHNAME) == 0 }
+            } else {
+                matches = withCString(name) { fnmatch(anchored, $0, 0) == 0 }
+            }
+            if matches { return true }
+        }
+        return false
+    }
+
+    /// The recorded form of an `lstat` result.
+    static func entry(path: [UInt8], status info: stat) -> TreeEntry {
+        let kind = FileKind(mode: info.st_mode) ?? .file
+        return TreeEntry(
+            path: path, kind: kind, mode: UInt32(info.st_mode & 0o7777),
+            modificationTime: FileHasher.nanoseconds(info.st_mtim),
+            size: kind == .file ? UInt64(info.st_size) : 0)
+    }
+}

@@ -1,0 +1,17 @@
+/// What a walk of a tree leaves out.
+public struct WalkOptions: Sendable, Equatable {
+    /// Glob patterns (`fnmatch`) of entries to leave out, with everything below them. A pattern
+    /// without `/` is matched against each entry's name (`*.tmp`, `.cache`); a pattern with `/`
+    /// against its whole path from the root, where `*` does not cross a `/` (`home/*/tmp`). A
+    /// leading `/` anchors nothing more and is ignored.
+    public var excludes: [String]
+    /// Do not descend into directories on another file system than the root (they are still
+    /// recorded, as empty directories).
+    public var oneFileSystem: Bool
+
+    /// Creates walk options; the defaults leave nothing out.
+    public init(excludes: [String] = [], oneFileSystem: Bool = false) {
+        self.excludes = excludes
+        self.oneFileSystem = oneFileSystem
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import SnapCheck
+
+/// `snapcheck manifest DIR [-o FILE]`: record a tree.
+struct ManifestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifest",
+        abstract: "Record a directory tree in a manifest: every entry, every file's chunks and their SHA-256.",
+        discussion: """
+            Without -o the manifest goes to stdout. With -o FILE it is written atomically \
+            (FILE ending in .gz: gzip) and stdout's last line is the snapshot id. A summary goes \
+            to stderr. Exit status: 0 complete, 1 complete but some entries unreadable (named \
+            on stderr and recorded as unreadable), 2 failed.
+            """
+    )
+
+    @Argument(help: "The directory to record.")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: "Write the manifest to FILE (gzip when it ends in .gz).")
+    var output: String?
+
+    @Option(name: .customLong("exclude"), help: "Leave out entries matching GLOB (repeatable). Without '/' it matches names, with '/' paths from the root.")
+    var excludes: [String] = []
+
+    @Flag(help: "Do not descend into other file systems (mount points are recorded as empty directories).")
+    var oneFileSystem = false
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    @OptionGroup var chunking: ChunkingOptions
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256")
+        }
+    }
+
+    func run() throws {
+        let options = SnapshotOptions(
+            chunking: try chunking.parameters(),
+            walk: WalkOptions(excludes: excludes + temporaryFileExclusion(), oneFileSystem: oneFileSystem),
+            threads: threads)
+        let started = Clock.now()
+        let writer = try ManifestWriter(path: output, parameters: options.chunking, source: absolutePath(directory))
+        let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
+        var unique = DistinctCounter()
+        var unreadable = 0
+        try SnapshotBuilder.build(
+            root: directory, options: options,
+            progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.bytes, totalBytes: $0.totalBytes) } },
+            problem: { failure in
+                progressLine?.finish()
+                if failure.code != .changedWhileReading { unreadable += 1 }
+                Output.error(failure.description)
+            },
+            body: { (entry) throws(SnapCheckError) in
+                for chunk in entry.chunks { unique.insert(chunk.digest) }
+                try writer.append(entry)
+            })
+        progressLine?.finish()
+        let summary = try writer.finish()
+        let seconds = Clock.now() - started
+        Output.note(
+            "snapcheck: \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+                + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other; "
+                + "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks "
+                + "(~\(Formatting.count(unique.estimate)) unique); "
+                + "\(Formatting.decimal(seconds, places: 2)) s, \(Formatting.rate(bytes: summary.bytes, seconds: seconds))"
+                + (summary.unreadable > 0 ? "; \(Formatting.count(summary.unreadable)) unreadable" : "")
+                + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : ""))
+        if output != nil { Output.line(summary.snapshotID!.description) }
+        if summary.unreadable > 0 || unreadable > 0 { throw ExitCode(1) }
+    }
+
+    /// The writer's temporary file must not be recorded when the output lies inside the tree.
+    private func temporaryFileExclusion() -> [String] {
+        guard let output else { return [] }
+        let name = output.split(separator: "/").last.map(String.init) ?? output
+        return ["." + name + ".snapcheck-??????"]
+    }
+}
+
+/// `path` made absolute against the working directory (for the manifest's `source` line).
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    guard let cwd = getcwd(nil, 0) else { return path }
+    defer { free(cwd) }
+    return String(cString: cwd) + "/" + path
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
