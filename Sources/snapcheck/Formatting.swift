@@ -14,7 +14,7 @@ enum Formatting {
     /// `3.1 GB` (decimal units, as disks are sold).
     static func bytes(_ value: UInt64) -> String {
         let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"]
-        if value < 1000 { return "\(value) bytes" }
+        if value < 1000 { return value == 1 ? "1 byte" : "\(value) bytes" }
         var scaled = Double(value)
         var unit = 0
         while scaled >= 999.95 && unit < units.count - 1 {

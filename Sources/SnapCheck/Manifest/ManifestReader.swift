@@ -1,0 +1,352 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a manifest (format v1, plain or gzip) entry by entry, in constant memory, validating
+/// as it goes.
+///
+/// The header is read and checked when the reader is created. ``next()`` then returns the
+/// entries in order and, after the last one, checks the trailer: the counts, and the snapshot
+/// id recomputed from the lines actually read. Anything wrong (a truncated, reordered or edited
+/// manifest, a path that is absolute or holds an empty, `.` or `..` component, a file that is not
+/// a manifest at all) throws a ``SnapCheckError`` with code
+/// ``SnapCheckError/Code/invalidManifest`` whose message names the line number and the
+/// problem. A consumer must treat entries as provisional until ``next()`` has returned nil.
+///
+/// ```swift
+/// let reader = try ManifestReader(path: "home.manifest.gz")
+/// while let entry = try reader.next() {
+///     print(entry.displayPath, entry.size)
+/// }
+/// print(reader.summary!.snapshotID!)
+/// ```
+public final class ManifestReader {
+    /// The chunking parameters the manifest's chunks were made with.
+    public let parameters: ChunkingParameters
+    /// When the manifest was created (`YYYY-MM-DDTHH:MM:SSZ`), as recorded.
+    public private(set) var created: String?
+    /// The recorded location of the tree (escaped form), if any.
+    public private(set) var source: String?
+    /// The validated totals and snapshot id; nil until ``next()`` has returned nil.
+    public private(set) var summary: ManifestSummary?
+
+    private let lines: LineReader
+    private let path: String
+    private let identity = SHA256()
+    private var counted = ManifestSummary()
+    private var pending: ArraySlice<UInt8>?
+    private var previous: (path: [UInt8], isDirectory: Bool)?
+    private var ancestors: [[UInt8]] = []
+    private var keepOpen: AnyObject?
+
+    /// Opens the manifest at `path` (`-` for standard input) and reads its header.
+    ///
+    /// - Throws: ``SnapCheckError``: ``SnapCheckError/Code/io`` when it cannot be opened,
+    ///   ``SnapCheckError/Code/invalidManifest`` when the header is wrong.
+    public init(path: String) throws(SnapCheckError) {
+        self.path = path
+        let descriptor: Int32
+        if path == "-" {
+            descriptor = STDIN_FILENO
+        } else {
+            let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
+            descriptor = dup(file.descriptor)
+        }
+        let raw = DescriptorSource(descriptor: descriptor, displayPath: path)
+        let peeked = PeekingSource(raw, closing: path == "-" ? nil : descriptor)
+        keepOpen = peeked
+        let isGzip = try peeked.startsWith([0x1F, 0x8B])
+        lines = LineReader(source: isGzip ? GzipSource(readingFrom: peeked) : peeked,
+                           maximumLength: ManifestFormat.maximumLineLength)
+        var parameters: ChunkingParameters?
+        let first = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        guard first == ManifestFormat.versionLine else {
+            if first.hasPrefix("snapcheck-manifest ") {
+                throw SnapCheckError(.invalidManifest, "unsupported manifest version \"\(first.dropFirst(19).prefix(20))\" (this snapcheck reads v1)", path: path)
+            }
+            throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 does not say \"\(ManifestFormat.versionLine)\")", path: path)
+        }
+        identity.update(Array((first + "\n").utf8))
+        while true {
+            let text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+            let (key, value) = text.firstIndex(of: " ").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) } ?? (text, "")
+            switch key {
+            case "chunking" where parameters == nil:
+                parameters = try Self.parseChunking(value, line: lines.lineNumber, path: path)
+                identity.update(Array((text + "\n").utf8))
+            case "hash" where text == ManifestFormat.hashLine && parameters != nil:
+                identity.update(Array((text + "\n").utf8))
+            case "created": created = value
+            case "source": source = value
+            case "entries" where value.isEmpty && parameters != nil:
+                self.parameters = parameters!
+                return
+            default:
+                throw Self.invalid("unexpected header line \"\(text.prefix(60))\"", lines.lineNumber, path)
+            }
+        }
+    }
+
+    /// The next entry, or nil after the last one once the trailer has been checked.
+    ///
+    /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidManifest`` for any
+    ///   inconsistency, naming the line.
+    public func next() throws(SnapCheckError) -> TreeEntry? {
+        guard summary == nil else { return nil }
+        let line: ArraySlice<UInt8>
+        if let waiting = pending.take() {
+            line = waiting
+        } else if let read = try nextLine() {
+            line = read
+        } else {
+            throw invalid("truncated: the manifest ends before its \"end\" line")
+        }
+        if line.starts(with: "end".utf8) {
+            try finishTrailer(line)
+            return nil
+        }
+        identity.update(Array(line) + [0x0A])
+        var entry = try parseEntry(line)
+        if entry.kind == .file {
+            var total: UInt64 = 0
+            while true {
+                guard let next = try nextLine() else {
+                    throw invalid("truncated: the manifest ends before its \"end\" line")
+                }
+                guard next.first == UInt8(ascii: "+") else {
+                    pending = next
+                    break
+                }
+                identity.update(Array(next) + [0x0A])
+                guard entry.status != .unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
+                let chunk = try parseChunk(next, offset: total)
+                total += UInt64(chunk.length)
+                entry.chunks.append(chunk)
+            }
+            if entry.status != .unreadable && total != entry.size {
+                throw invalid("chunks of \"\(entry.displayPath)\" add up to \(total) bytes, not its size \(entry.size)", line: lines.lineNumber - (pending == nil ? 0 : 1))
+            }
+        }
+        counted.add(entry)
+        return entry
+    }
+
+    /// Reads the whole manifest, checking everything, and returns its totals and id.
+    public func validate() throws(SnapCheckError) -> ManifestSummary {
+        while try next() != nil {}
+        return summary!
+    }
+
+    // MARK: - Lines
+
+    private func nextLine() throws(SnapCheckError) -> ArraySlice<UInt8>? {
+        try Self.readLine(lines, path)
+    }
+
+    private static func readLine(_ lines: LineReader, _ path: String) throws(SnapCheckError) -> ArraySlice<UInt8>? {
+        do {
+            return try lines.next()
+        } catch {
+            switch error {
+            case .tooLong: throw invalid("line longer than \(ManifestFormat.maximumLineLength) bytes", lines.lineNumber, path)
+            case .noFinalNewline: throw invalid("truncated: the last line has no newline", lines.lineNumber, path)
+            case .input(let failure):
+                if failure.code == .invalidManifest { throw invalid(failure.message, lines.lineNumber, path) }
+                throw failure
+            }
+        }
+    }
+
+    private static func header(_ line: ArraySlice<UInt8>?, path: String, lines: LineReader) throws(SnapCheckError) -> String {
+        guard let line else {
+            if lines.lineNumber == 0 { throw SnapCheckError(.invalidManifest, "empty file: not a snapcheck manifest", path: path) }
+            throw invalid("truncated: the manifest ends inside its header", lines.lineNumber + 1, path)
+        }
+        guard let text = String(validating: line, as: UTF8.self) else {
+            if lines.lineNumber == 1 { throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 is not text)", path: path) }
+            throw invalid("header line is not UTF-8", lines.lineNumber, path)
+        }
+        return text
+    }
+
+    private static func parseChunking(_ value: String, line: Int, path: String) throws(SnapCheckError) -> ChunkingParameters {
+        let fields = value.split(separator: " ")
+        guard fields.count == 5, fields[0] == "fastcdc-2020" else {
+            throw invalid("unsupported chunking \"\(value.prefix(60))\"", line, path)
+        }
+        var numbers: [Int] = []
+        for (field, key) in zip(fields.dropFirst(), ["min=", "avg=", "max=", "level="]) {
+            guard field.hasPrefix(key), let number = Int(field.dropFirst(key.count)) else {
+                throw invalid("malformed chunking parameters \"\(value.prefix(60))\"", line, path)
+            }
+            numbers.append(number)
+        }
+        do {
+            return try ChunkingParameters(minSize: numbers[0], avgSize: numbers[1], maxSize: numbers[2], level: numbers[3])
+        } catch {
+            throw invalid(error.message, line, path)
+        }
+    }
+
+    // MARK: - Entries
+
+    private func parseEntry(_ line: ArraySlice<UInt8>) throws(SnapCheckError) -> TreeEntry {
+        let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard fields.count >= 6, let word = String(validating: fields[0], as: UTF8.self),
+              let kind = ManifestFormat.kindsByWord[word] else {
+            throw invalid("not an entry line")
+        }
+        guard fields.count == (kind == .symlink ? 7 : 6) else { throw invalid("wrong number of fields for a \(word) entry") }
+        guard let path = PathEscaping.unescape(fields[1]) else { throw invalid("badly escaped path") }
+        try checkPath(path)
+        guard let mode = Self.octalMode(fields[2]) else { throw invalid("malformed mode") }
+        guard let time = Self.decimal(fields[3], signed: true) else { throw invalid("malformed modification time") }
+        guard let size = Self.decimal(fields[4], signed: false) else { throw invalid("malformed size") }
+        guard let statusText = String(validating: fields[5], as: UTF8.self), let status = TreeEntry.Status(rawValue: statusText) else {
+            throw invalid("unknown status")
+        }
+        switch (kind, status) {
+        case (_, .ok), (.file, _), (.directory, .unreadable), (.symlink, .unreadable): break
+        default: throw invalid("status \(statusText) is not possible for a \(word)")
+        }
+        var entry = TreeEntry(path: path, kind: kind, mode: mode, modificationTime: time, size: UInt64(size), status: status)
+        if kind == .symlink {
+            guard let target = PathEscaping.unescape(fields[6]) else { throw invalid("badly escaped symlink target") }
+            guard UInt64(target.count) == entry.size else { throw invalid("symlink size does not match its target") }
+            entry.symlinkTarget = target
+        } else if kind != .file && size != 0 {
+            throw invalid("a \(word) has size 0")
+        }
+        let isDirectory = kind == .directory
+        if let previous, TreeOrder.compare(previous.path, isDirectory: previous.isDirectory, path, isDirectory: isDirectory) >= 0 {
+            throw invalid("entries out of order: \"\(entry.displayPath)\" after \"\(PathEscaping.escape(previous.path))\"")
+        }
+        previous = (path, isDirectory)
+        // Its parent must be the nearest directory above it: recorded, and still open.
+        let parent = path.lastIndex(of: 0x2F).map { Array(path[..<$0]) } ?? []
+        while let last = ancestors.last, last != parent { ancestors.removeLast() }
+        guard parent.isEmpty || ancestors.last == parent else {
+            throw invalid("\"\(entry.displayPath)\" has no directory entry for its parent")
+        }
+        if isDirectory { ancestors.append(path) }
+        return entry
+    }
+
+    private func checkPath(_ path: [UInt8]) throws(SnapCheckError) {
+        guard !path.isEmpty else { throw invalid("empty path") }
+        guard path.first != 0x2F else { throw invalid("absolute path \"\(PathEscaping.escape(path))\"") }
+        for component in path.split(separator: 0x2F, omittingEmptySubsequences: false) {
+            if component.isEmpty || component.elementsEqual([0x2E]) || component.elementsEqual([0x2E, 0x2E]) {
+                throw invalid("path \"\(PathEscaping.escape(path))\" has an empty, \".\" or \"..\" component")
+            }
+        }
+    }
+
+    private func parseChunk(_ line: ArraySlice<UInt8>, offset: UInt64) throws(SnapCheckError) -> Chunk {
+        let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard fields.count == 3, fields[0].elementsEqual([UInt8(ascii: "+")]) else { throw invalid("malformed chunk line") }
+        guard let length = Self.decimal(fields[1], signed: false), length >= 1, length <= parameters.maxSize else {
+            throw invalid("chunk length out of range 1...\(parameters.maxSize)")
+        }
+        guard fields[2].allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }),
+              let digest = Digest(hexUTF8: fields[2]) else {
+            throw invalid("malformed chunk digest")
+        }
+        return Chunk(offset: offset, length: Int(length), digest: digest)
+    }
+
+    private func finishTrailer(_ line: ArraySlice<UInt8>) throws(SnapCheckError) {
+        let id = identity.finalize()
+        counted.snapshotID = id
+        guard line.elementsEqual(ManifestFormat.endLine(counted).utf8) else {
+            throw invalid("the trailer's counts do not match the entries (expected \"\(ManifestFormat.endLine(counted))\")")
+        }
+        guard let last = try nextLine() else { throw invalid("truncated: no snapshot line after \"end\"") }
+        let expected = "\(ManifestFormat.snapshotKeyword) \(id)"
+        guard last.elementsEqual(expected.utf8) else {
+            if last.starts(with: (ManifestFormat.snapshotKeyword + " ").utf8) {
+                throw invalid("snapshot id does not match the entries: the manifest was edited or damaged (entries hash to \(id))")
+            }
+            throw invalid("expected the snapshot line")
+        }
+        if try nextLine() != nil { throw invalid("data after the snapshot line") }
+        summary = counted
+    }
+
+    // MARK: - Fields
+
+    private static func octalMode(_ field: ArraySlice<UInt8>) -> UInt32? {
+        guard field.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for digit in field {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(digit) else { return nil }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// A canonical decimal (no sign unless negative, no leading zeros).
+    private static func decimal(_ field: ArraySlice<UInt8>, signed: Bool) -> Int64? {
+        var digits = field[...]
+        var negative = false
+        if signed, digits.first == UInt8(ascii: "-") {
+            negative = true
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.count <= 19, digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+        var value: Int64 = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+        }
+        if negative && value == 0 { return nil }
+        return negative ? -value : value
+    }
+
+    private func invalid(_ message: String, line: Int? = nil) -> SnapCheckError {
+        Self.invalid(message, line ?? lines.lineNumber, path)
+    }
+
+    private static func invalid(_ message: String, _ line: Int, _ path: String) -> SnapCheckError {
+        SnapCheckError(.invalidManifest, "line \(line): \(message)", path: path)
+    }
+}
+
+/// Lets the reader look at the first bytes (gzip or not) without losing them, and closes the
+/// descriptor it reads when it goes away.
+private final class PeekingSource: ByteSource {
+    private let source: ByteSource
+    private var peeked: [UInt8] = []
+    private let descriptor: Int32?
+
+    init(_ source: ByteSource, closing descriptor: Int32?) {
+        self.source = source
+        self.descriptor = descriptor
+    }
+
+    deinit { if let descriptor { close(descriptor) } }
+
+    func startsWith(_ prefix: [UInt8]) throws(SnapCheckError) -> Bool {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: prefix.count, alignment: 1)
+        defer { scratch.deallocate() }
+        while peeked.count < prefix.count {
+            let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(prefix.count - peeked.count)]))
+            if count == 0 { break }
+            peeked += scratch[0..<count]
+        }
+        return peeked == prefix
+    }
+
+    func read(into target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int {
+        if !peeked.isEmpty {
+            let count = min(peeked.count, target.count)
+            peeked.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            peeked.removeFirst(count)
+            return count
+        }
+        return try source.read(into: target)
+    }
+}

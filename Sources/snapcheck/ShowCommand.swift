@@ -1,0 +1,117 @@
+import ArgumentParser
+import SnapCheck
+
+/// `snapcheck show MANIFEST`: what a manifest holds, and whether it is intact.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a manifest's snapshot id, parameters, counts, largest files and duplicate content, checking its integrity.",
+        discussion: """
+            Reads the whole manifest and checks it (order, escapes, digests, trailer, snapshot \
+            id): exit 0 when it is intact, 2 with the line and the problem when it is not.
+            """
+    )
+
+    @Argument(help: "The manifest (plain or gzip; - for stdin).")
+    var manifest: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(help: "How many of the largest files and duplicate groups to list.")
+    var top = 10
+
+    func run() throws {
+        let reader = try ManifestReader(path: manifest)
+        var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
+        // Whole-file identity (the digest of its chunk digests) → how many, size, a few paths.
+        var contents: [Digest: (count: Int, size: UInt64, paths: [String])] = [:]
+        while let entry = try reader.next() {
+            guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { continue }
+            largest.insert((entry.displayPath, entry.size))
+            let identity = SHA256.digest(of: entry.chunks.flatMap(\.digest.bytes))
+            contents[identity, default: (0, entry.size, [])].count += 1
+            if contents[identity]!.paths.count < 3 { contents[identity]!.paths.append(entry.displayPath) }
+        }
+        let summary = reader.summary!
+        let duplicates = contents.values.filter { $0.count > 1 }
+            .sorted { UInt64($0.count - 1) * $0.size > UInt64($1.count - 1) * $1.size }
+        let redundantBytes = duplicates.reduce(UInt64(0)) { $0 + UInt64($1.count - 1) * $1.size }
+        if json {
+            let files = largest.sorted.map { JSONObject().field("path", $0.path).field("size", $0.size).text }
+            let groups = duplicates.prefix(top).map {
+                JSONObject().field("copies", $0.count).field("size", $0.size)
+                    .field("paths", raw: "[" + $0.paths.map(JSONObject.quote).joined(separator: ",") + "]").text
+            }
+            Output.line(JSONObject()
+                .field("type", "manifest").field("path", manifest).field("intact", true)
+                .field("snapshot", summary.snapshotID!.description)
+                .field("chunking", reader.parameters.description).field("created", reader.created ?? "")
+                .field("source", reader.source ?? "")
+                .field("files", summary.files).field("directories", summary.directories)
+                .field("symlinks", summary.symlinks).field("special", summary.special)
+                .field("bytes", summary.bytes).field("chunks", summary.chunks)
+                .field("unreadable", summary.unreadable).field("changed", summary.changed)
+                .field("largest", raw: "[" + files.joined(separator: ",") + "]")
+                .field("duplicate_groups", duplicates.count).field("duplicate_bytes", redundantBytes)
+                .field("duplicates", raw: "[" + groups.joined(separator: ",") + "]").text)
+            return
+        }
+        Output.line("snapshot   \(summary.snapshotID!)")
+        Output.line("intact     yes: order, escapes, chunk sizes, trailer and snapshot id check out")
+        if let created = reader.created { Output.line("created    \(created)") }
+        if let source = reader.source { Output.line("source     \(source)") }
+        Output.line("chunking   fastcdc-2020 \(reader.parameters)")
+        Output.line("entries    \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+            + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other")
+        Output.line("content    \(Formatting.bytes(summary.bytes)) (\(Formatting.count(summary.bytes)) bytes) in \(Formatting.count(summary.chunks)) chunks")
+        if summary.unreadable > 0 || summary.changed > 0 {
+            Output.line("incomplete \(Formatting.count(summary.unreadable)) unreadable, \(Formatting.count(summary.changed)) changed while read")
+        }
+        if !largest.sorted.isEmpty {
+            Output.line("largest files:")
+            for file in largest.sorted { Output.line("  \(Formatting.bytes(file.size).padding(10))  \(file.path)") }
+        }
+        if duplicates.isEmpty {
+            Output.line("duplicate content: none")
+        } else {
+            Output.line("duplicate content: \(Formatting.count(duplicates.count)) groups, \(Formatting.bytes(redundantBytes)) in extra copies")
+            for group in duplicates.prefix(top) {
+                let more = group.count > group.paths.count ? " (and \(group.count - group.paths.count) more)" : ""
+                Output.line("  \(group.count) × \(Formatting.bytes(group.size)): " + group.paths.joined(separator: ", ") + more)
+            }
+        }
+    }
+}
+
+/// The `capacity` largest elements seen, by `isSmaller`.
+struct TopList<Element> {
+    let capacity: Int
+    let isSmaller: (Element, Element) -> Bool
+    private(set) var elements: [Element] = []
+
+    init(capacity: Int, isSmaller: @escaping (Element, Element) -> Bool) {
+        self.capacity = max(0, capacity)
+        self.isSmaller = isSmaller
+    }
+
+    mutating func insert(_ element: Element) {
+        guard capacity > 0 else { return }
+        if elements.count < capacity {
+            elements.append(element)
+        } else if let smallest = elements.indices.min(by: { isSmaller(elements[$0], elements[$1]) }),
+                  isSmaller(elements[smallest], element) {
+            elements[smallest] = element
+        }
+    }
+
+    /// Largest first.
+    var sorted: [Element] { elements.sorted { isSmaller($1, $0) } }
+}
+
+extension String {
+    /// Left-aligned in `width` columns.
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
