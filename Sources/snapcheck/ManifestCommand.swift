@@ -58,7 +58,7 @@ struct ManifestCommand: ParsableCommand {
                 if failure.code != .changedWhileReading { unreadable += 1 }
                 Output.error(failure.description)
             },
-            body: { (entry) throws(SnapCheckError) in
+            body: { entry in
                 for chunk in entry.chunks { unique.insert(chunk.digest) }
                 try writer.append(entry)
             })

@@ -34,8 +34,8 @@ public enum SnapshotBuilder {
         options: SnapshotOptions = SnapshotOptions(),
         progress: ((SnapshotProgress) -> Void)? = nil,
         problem: (SnapCheckError) -> Void = { _ in },
-        body: (TreeEntry) throws(SnapCheckError) -> Void
-    ) throws(SnapCheckError) {
+        body: (TreeEntry) throws -> Void
+    ) throws {
         let walker = try TreeWalker(root: root, options: options.walk)
         let parameters = options.chunking
         let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
@@ -54,7 +54,7 @@ public enum SnapshotBuilder {
         defer { totals?.stop() }
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
-        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
+        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws {
             for (entry, failure) in results {
                 if let failure { problem(failure) }
                 try body(entry)
@@ -71,7 +71,7 @@ public enum SnapshotBuilder {
         }
         var batch: [WalkedEntry] = []
         var pendingBytes: UInt64 = 0
-        func submitBatch() throws(SnapCheckError) {
+        func submitBatch() throws {
             guard !batch.isEmpty else { return }
             while pool.isFull { try deliver(pool.next()) }
             pool.submit(batch)

@@ -170,7 +170,7 @@ final class TreeWalker {
         for pattern in options.excludes {
             let anchored = pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern
             let matches: Bool
-            if anchored.contains("/") {
+            if pattern.contains("/") {
                 matches = withCString(path) { fnmatch(anchored, $0, FNM_PATHNAME) == 0 }
             } else {
                 matches = withCString(name) { fnmatch(anchored, $0, 0) == 0 }

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+@testable import SnapCheck
+
+struct ManifestTests {
+    /// Writes `entries` to a manifest file and reads them back.
+    static func roundTrip(_ entries: [TreeEntry], gzip: Bool) throws -> [TreeEntry] {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(gzip ? "m.gz" : "m").path
+        let writer = try ManifestWriter(path: path, parameters: .default)
+        for entry in entries { try writer.append(entry) }
+        let written = try writer.finish()
+        let reader = try ManifestReader(path: path)
+        var read: [TreeEntry] = []
+        while let entry = try reader.next() { read.append(entry) }
+        #expect(reader.summary == written)
+        return read
+    }
+
+    /// The text of a manifest of the sample tree.
+    static func sampleText() throws -> String {
+        let tree = try SnapshotBuilderTests.sampleTree()
+        defer { tree.remove() }
+        tree.file(Array("big.bin".utf8), FixtureInput.random(seed: 5, count: 1_500_000))
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m").path
+        let writer = try ManifestWriter(path: path, parameters: .default, source: tree.root.path)
+        try SnapshotBuilder.build(root: tree.root.path) { try writer.append($0) }
+        _ = try writer.finish()
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// Reads `text` as a manifest and returns the error it raises, if any.
+    static func readError(_ bytes: [UInt8]) throws -> SnapCheckError? {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try ManifestReader(path: path).validate()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func entriesRoundTripExactly(gzip: Bool) throws {
+        let tree = try SnapshotBuilderTests.sampleTree()
+        defer { tree.remove() }
+        tree.file(Array("big.bin".utf8), FixtureInput.random(seed: 8, count: 2_000_000))
+        let entries = try tree.entries()
+        #expect(try Self.roundTrip(entries, gzip: gzip) == entries)
+    }
+
+    @Test func gzipFileIsRealGzipOfThePlainText() throws {
+        let tree = try SnapshotBuilderTests.sampleTree()
+        defer { tree.remove() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let entries = try tree.entries()
+        for name in ["plain", "packed.gz"] {
+            let writer = try ManifestWriter(path: directory.appendingPathComponent(name).path, parameters: .default, created: 0)
+            for entry in entries { try writer.append(entry) }
+            _ = try writer.finish()
+        }
+        let gunzipped = try TestSupport.run("/bin/gzip", ["-dc", directory.appendingPathComponent("packed.gz").path])
+        #expect(gunzipped == (try String(contentsOfFile: directory.appendingPathComponent("plain").path, encoding: .utf8)))
+    }
+
+    @Test func writingIsAtomic() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("existing.manifest").path
+        try Data("old content\n".utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            let writer = try ManifestWriter(path: path, parameters: .default)
+            try writer.append(TreeEntry(path: Array("x".utf8), kind: .file, mode: 0o644, modificationTime: 0))
+            // Abandoned before finish(): the old file stays, the temporary file goes.
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old content\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["existing.manifest"])
+    }
+
+    @Test func snapshotIDIsTheDigestOfTheIdentityLines() throws {
+        let text = try Self.sampleText()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = lines.firstIndex(of: "entries")!
+        let end = lines.firstIndex { $0.hasPrefix("end ") }!
+        let identity = lines[0..<3].joined(separator: "\n") + "\n" + lines[(start + 1)..<end].joined(separator: "\n") + "\n"
+        // Second path: the system's sha256sum over those bytes.
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("identity")
+        try Data(identity.utf8).write(to: file)
+        let expected = try TestSupport.run("/usr/bin/sha256sum", [file.path]).prefix(64)
+        #expect(lines[end + 1] == "snapshot sha256:\(expected)")
+    }
+
+    // MARK: - Rejections
+
+    static func mutate(_ text: String, _ change: (inout [String]) -> Void) -> [UInt8] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        change(&lines)
+        return Array(lines.joined(separator: "\n").utf8)
+    }
+
+    @Test func rejectsEveryDamage() throws {
+        let text = try Self.sampleText()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let linkLine = lines.firstIndex { $0.hasPrefix("symlink\tlink\t") }!
+        let fileLine = lines.firstIndex { $0.hasPrefix("file\ta-b/g\t") }!
+        let chunkLine = lines.firstIndex { $0.hasPrefix("+\t") }!
+        let cases: [(String, [UInt8], String)] = [
+            ("empty", [], "empty file"),
+            ("binary", FixtureInput.random(seed: 1, count: 5000), "not a snapcheck manifest"),
+            ("other text", Array("root:x:0:0:root:/root:/bin/bash\n".utf8), "not a snapcheck manifest"),
+            ("future version", Self.mutate(text) { $0[0] = "snapcheck-manifest v2" }, "unsupported manifest version"),
+            ("bad chunking", Self.mutate(text) { $0[1] = "chunking fastcdc-2020 min=5 avg=1048576 max=4194304 level=1" }, "line 2: chunking min size 5"),
+            ("truncated mid-line", Array(text.utf8.dropLast(30)), "truncated"),
+            ("truncated at an entry", Self.mutate(text) { $0 = Array($0[0...fileLine]) + [""] }, "truncated"),
+            ("no snapshot line", Self.mutate(text) { $0.removeLast(2); $0.append("") }, "no snapshot line"),
+            ("no header end", Array("snapcheck-manifest v1\nchunking fastcdc-2020 min=262144 avg=1048576 max=4194304 level=1\n".utf8), "truncated"),
+            ("reordered", Self.mutate(text) { $0.swapAt(linkLine, linkLine + 1) }, "out of order"),
+            ("duplicate", Self.mutate(text) { $0.insert($0[fileLine], at: fileLine) }, "chunks of"),
+            ("edited size", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "\t1\tok", with: "\t2\tok") }, "add up to"),
+            ("edited digest", Self.mutate(text) { $0[chunkLine] = String($0[chunkLine].dropLast()) + ($0[chunkLine].hasSuffix("0") ? "1" : "0") }, "snapshot id does not match"),
+            ("edited mode", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "\t0644\t", with: "\t0600\t") }, "snapshot id does not match"),
+            ("uppercase digest", Self.mutate(text) { $0[chunkLine] = $0[chunkLine].uppercased().replacingOccurrences(of: "+", with: "+") }, "malformed chunk digest"),
+            ("absolute path", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "/a-b/g") }, "absolute path"),
+            ("dot-dot", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "a-b/../g") }, "component"),
+            ("dot", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "a-b/./g") }, "component"),
+            ("empty component", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "a-b//g") }, "component"),
+            ("bad escape", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "a-b/\\q") }, "badly escaped"),
+            ("orphan", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "a-b/g", with: "a-b0/g") }, "no directory entry for its parent"),
+            ("wrong counts", Self.mutate(text) { $0[$0.count - 3] = $0[$0.count - 3].replacingOccurrences(of: "files=", with: "files=1") }, "counts do not match"),
+            ("trailing data", Array((text + "extra\n").utf8), "after the snapshot line"),
+            ("no final newline", Array(text.utf8.dropLast()), "no newline"),
+            ("unknown kind", Self.mutate(text) { $0[fileLine] = $0[fileLine].replacingOccurrences(of: "file\t", with: "door\t") }, "not an entry line"),
+        ]
+        for (name, bytes, message) in cases {
+            let error = try Self.readError(bytes)
+            #expect(error?.code == .invalidManifest, "\(name)")
+            #expect(error?.description.contains(message) == true, "\(name): \(error?.description ?? "accepted")")
+            #expect(error?.description.contains("\n") == false)
+        }
+        #expect(try Self.readError(Array(text.utf8)) == nil)
+    }
+
+    @Test func rejectsDamagedGzip() throws {
+        let text = try Self.sampleText()
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = directory.appendingPathComponent("m")
+        try Data(text.utf8).write(to: plain)
+        _ = try TestSupport.run("/bin/gzip", ["-k", plain.path])
+        var packed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain.path + ".gz")))
+        #expect(try Self.readError(packed) == nil)
+        #expect(try Self.readError(Array(packed.prefix(packed.count / 2)))?.description.contains("truncated") == true)
+        packed[packed.count / 2] ^= 0x55
+        #expect(try Self.readError(packed)?.code == .invalidManifest)
+    }
+}
