@@ -14,7 +14,7 @@ struct FileHasher {
         let file: RegularFile
         do {
             file = try withCString(walked.name) { (name) throws(SnapCheckError) -> RegularFile in
-                try RegularFile.open(name, in: walked.directory.descriptor, displayPath: display)
+                try RegularFile.open(name, in: walked.directory.descriptor, lookFirst: false, displayPath: display)
             }
         } catch {
             entry.status = .unreadable

@@ -18,20 +18,24 @@ struct RegularFile: ~Copyable {
     /// `AT_FDCWD`). With `followSymlinks: false` a symlink is refused instead of followed.
     ///
     /// - Parameter displayPath: the path to name in errors.
+    /// - Parameter lookFirst: examine the path before opening it (`fstatat`). Opening a device
+    ///   node can have side effects (a tape rewinds on close), so a path nobody has examined yet
+    ///   is looked at first; the walk has just examined the entries it hands out, and skips this.
     static func open(
         _ name: UnsafePointer<CChar>, in directory: Int32 = AT_FDCWD, followSymlinks: Bool = false,
-        displayPath: @autoclosure () -> String
+        lookFirst: Bool = true, displayPath: @autoclosure () -> String
     ) throws(SnapCheckError) -> RegularFile {
         var flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
         if !followSymlinks { flags |= O_NOFOLLOW }
-        // Look before opening: opening a device node can have side effects (a tape rewinds).
-        var before = stat()
-        let statFlags = followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
-        if case .failure(let error) = Syscall.retrying({ fstatat(directory, name, &before, statFlags) }) {
-            throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
-        }
-        guard before.st_mode & S_IFMT == S_IFREG else {
-            throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", path: displayPath())
+        if lookFirst {
+            var before = stat()
+            let statFlags = followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
+            if case .failure(let error) = Syscall.retrying({ fstatat(directory, name, &before, statFlags) }) {
+                throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
+            }
+            guard before.st_mode & S_IFMT == S_IFREG else {
+                throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", path: displayPath())
+            }
         }
         var result = Syscall.retrying { openat(directory, name, flags | Syscall.noAccessTime) }
         if case .failure(let error) = result, error.code == EPERM {

@@ -31,7 +31,9 @@ struct WalkedEntry {
 final class TreeWalker {
     private struct Child {
         var name: [UInt8]
-        var status: stat
+        var entry: TreeEntry
+        var device: UInt64
+        var inode: UInt64
     }
 
     private struct Frame {
@@ -82,10 +84,10 @@ final class TreeWalker {
             let child = stack[top].children[stack[top].index]
             stack[top].index += 1
             let directory = stack[top].directory
-            let path = stack[top].prefix + child.name
+            var entry = child.entry
+            entry.path = stack[top].prefix + child.name
             var walked = WalkedEntry(
-                entry: Self.entry(path: path, status: child.status), directory: directory, name: child.name,
-                device: UInt64(child.status.st_dev), inode: UInt64(child.status.st_ino))
+                entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode)
             switch walked.entry.kind {
             case .symlink:
                 readLink(into: &walked)
@@ -157,13 +159,17 @@ final class TreeWalker {
                 if error.code == ENOENT { continue }
                 return .failure(error)
             }
-            children.append(Child(name: name, status: info))
+            children.append(Child(
+                name: name, entry: Self.entry(path: [], status: info),
+                device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
         }
-        children.sort {
-            TreeOrder.compare($0.name, isDirectory: $0.status.st_mode & S_IFMT == S_IFDIR,
-                              $1.name, isDirectory: $1.status.st_mode & S_IFMT == S_IFDIR) < 0
+        // Sort positions rather than the children themselves: moving a child costs reference
+        // counting, comparing two positions does not.
+        let order = children.indices.sorted { left, right in
+            TreeOrder.compare(children[left].name, isDirectory: children[left].entry.kind == .directory,
+                              children[right].name, isDirectory: children[right].entry.kind == .directory) < 0
         }
-        return .success(children)
+        return .success(order.map { children[$0] })
     }
 
     private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
