@@ -7,15 +7,40 @@ import Glibc
 /// Bytes go to a temporary file in the same directory; ``commit()`` flushes it to disk
 /// (`fsync`), renames it over the destination and syncs the directory. Until then, and when
 /// the write is abandoned, an existing file at the destination is left untouched.
+///
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`)
+/// is written directly: it cannot be replaced, and must never be. A symlink is followed, so the
+/// file it points to is replaced, not the link.
 final class AtomicFile {
-    /// The temporary file's descriptor.
+    /// The descriptor to write to.
     let descriptor: Int32
-    private let temporaryPath: String
+    private let temporaryPath: String?
     private let destination: String
     private var done = false
 
     /// Creates the temporary file next to `destination`.
-    init(destination: String) throws(SnapCheckError) {
+    init(destination requested: String) throws(SnapCheckError) {
+        var info = stat()
+        if stat(requested, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR {
+                throw SnapCheckError(.wrongFileType, "is a directory", path: requested)
+            }
+            if info.st_mode & S_IFMT != S_IFREG {
+                let descriptor = open(requested, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+                guard descriptor >= 0 else {
+                    throw SnapCheckError(.io, "cannot open for writing", path: requested, errno: errno)
+                }
+                self.descriptor = descriptor
+                destination = requested
+                temporaryPath = nil
+                return
+            }
+        }
+        var destination = requested
+        if let resolved = realpath(requested, nil) {
+            destination = String(cString: resolved)
+            free(resolved)
+        }
         self.destination = destination
         let slash = destination.lastIndex(of: "/")
         let directory = slash.map { String(destination[...$0]) } ?? ""
@@ -37,6 +62,11 @@ final class AtomicFile {
     /// Makes the written bytes the destination's content.
     func commit() throws(SnapCheckError) {
         guard !done else { return }
+        guard let temporaryPath else {
+            done = true
+            close(descriptor)
+            return
+        }
         if fsync(descriptor) != 0 {
             let code = errno
             abandon()
@@ -63,7 +93,7 @@ final class AtomicFile {
         guard !done else { return }
         done = true
         close(descriptor)
-        unlink(temporaryPath)
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     private static func currentUmask() -> mode_t {

@@ -95,6 +95,29 @@ public enum SnapshotBuilder {
     }
 }
 
+extension SnapshotBuilder {
+    /// Records the tree at `root` in a manifest file (gzip when `path` ends in `.gz`; stdout
+    /// when `path` is nil), written atomically.
+    ///
+    /// ```swift
+    /// let summary = try SnapshotBuilder.writeManifest(of: "/srv/finance", to: "finance.manifest.gz")
+    /// print(summary.snapshotID!, summary.files, summary.unreadable)
+    /// ```
+    ///
+    /// - Returns: the manifest's totals and snapshot id. Entries that could not be read are
+    ///   recorded (see ``ManifestSummary/unreadable``) and passed to `problem`.
+    /// - Throws: ``SnapCheckError`` when the root cannot be walked or the manifest not written;
+    ///   an existing file at `path` is then left as it was.
+    public static func writeManifest(
+        of root: String, to path: String?, options: SnapshotOptions = SnapshotOptions(),
+        progress: ((SnapshotProgress) -> Void)? = nil, problem: (SnapCheckError) -> Void = { _ in }
+    ) throws -> ManifestSummary {
+        let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root)
+        try build(root: root, options: options, progress: progress, problem: problem) { try writer.append($0) }
+        return try writer.finish()
+    }
+}
+
 /// Counts the regular files and bytes of a tree on a thread of its own, for progress totals.
 final class TotalsCounter {
     private final class State: Sendable {

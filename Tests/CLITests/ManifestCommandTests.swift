@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// `snapcheck manifest` and `snapcheck show`, end to end.
+struct ManifestCommandTests {
+    /// A small tree: files, a subdirectory, a symlink and a FIFO.
+    static func makeTree() throws -> URL {
+        let root = try Scratch.directory()
+        let sub = root.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data("quarterly numbers\n".utf8).write(to: sub.appendingPathComponent("report.txt"))
+        try Data(Scratch.bytes(count: 700_000, seed: 3)).write(to: root.appendingPathComponent("data.bin"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("latest").path, withDestinationPath: "docs/report.txt")
+        #expect(mkfifo(root.appendingPathComponent("pipe").path, 0o644) == 0)
+        return root
+    }
+
+    @Test func manifestToStdoutAndToFilesAgree() throws {
+        let tree = try Self.makeTree()
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: tree); try? FileManager.default.removeItem(at: out) }
+        let toStdout = try CLIRunner.run(["manifest", tree.path], timeout: 60)
+        #expect(toStdout.status == 0)
+        #expect(toStdout.stdout.hasPrefix("snapcheck-manifest v1\n"))
+        #expect(toStdout.stdout.contains("fifo\tpipe\t"))
+        #expect(toStdout.stdout.contains("symlink\tlatest\t0777\t"))
+        #expect(toStdout.stderr.contains("2 files, 1 directories, 1 symlinks, 1 other"))
+        let idFromStdout = toStdout.stdout.split(separator: "\n").last!.dropFirst("snapshot ".count)
+
+        let plain = out.appendingPathComponent("tree.manifest").path
+        let packed = out.appendingPathComponent("tree.manifest.gz").path
+        let first = try CLIRunner.run(["manifest", tree.path, "-o", plain, "--threads", "1"])
+        let second = try CLIRunner.run(["manifest", tree.path, "-o", packed, "--threads", "2"])
+        #expect(first.status == 0 && second.status == 0)
+        #expect(first.stdout == "\(idFromStdout)\n")
+        #expect(second.stdout == first.stdout)
+
+        let show = try CLIRunner.run(["show", packed])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("snapshot   \(idFromStdout)"))
+        #expect(show.stdout.contains("intact     yes"))
+        #expect(show.stdout.contains("2 files, 1 directories, 1 symlinks, 1 other"))
+        let json = try CLIRunner.run(["show", plain, "--json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"intact\":true"))
+        #expect(json.stdout.contains("\"snapshot\":\"\(idFromStdout)\""))
+        #expect(json.stdout.contains("\"bytes\":700018"))
+    }
+
+    @Test func showRejectsADamagedManifestWithOneLine() throws {
+        let tree = try Self.makeTree()
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: tree); try? FileManager.default.removeItem(at: out) }
+        let path = out.appendingPathComponent("m").path
+        #expect(try CLIRunner.run(["manifest", tree.path, "-o", path]).status == 0)
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "quarterly", with: "x")  // not in the manifest: no-op
+        text = text.replacingOccurrences(of: "\t18\tok", with: "\t19\tok")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let result = try CLIRunner.run(["show", path])
+        #expect(result.status == 2)
+        #expect(result.errorLines.count == 1)
+        #expect(result.stderr.contains("line "))
+    }
+
+    @Test func unreadableEntriesAreRecordedAndExitOne() throws {
+        let tree = try Self.makeTree()
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: tree); try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out.path)
+        let secret = tree.appendingPathComponent("secret.key")
+        try Data("k".utf8).write(to: secret)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret.path)
+        let closed = tree.appendingPathComponent("closed")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: closed.appendingPathComponent("inside"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: closed.path)
+        // As nobody (uid 65534): root's 0600 file and 0700 directory cannot be read.
+        #expect(getuid() != 65534)
+        let path = out.appendingPathComponent("m").path
+        let result = try CLIRunner.run(["manifest", tree.path, "-o", path], asUser: 65534)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("snapcheck: closed: cannot list directory: Permission denied"))
+        #expect(result.stderr.contains("snapcheck: secret.key: cannot open: Permission denied"))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("dir\tclosed\t0700\t"))
+        #expect(text.contains("\tunreadable\n"))
+        #expect(text.contains("unreadable=2"))
+        #expect(try CLIRunner.run(["show", path]).status == 0)
+    }
+
+    @Test(arguments: [
+        ["manifest", "/definitely/missing"],
+        ["manifest", "/etc/hostname"],
+        ["manifest", "/tmp", "-o", "/definitely/missing/dir/out.manifest"],
+        ["manifest", "/tmp", "--threads", "0"],
+        ["show", "/definitely/missing"],
+        ["show", "/etc/hostname"],
+        ["show", "/tmp"],
+    ])
+    func badInputGivesOneLineAndExitTwo(_ arguments: [String]) throws {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments)")
+        #expect(result.errorLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("snapcheck: "))
+    }
+
+    @Test func failedRunLeavesAnExistingOutputUntouched() throws {
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let path = out.appendingPathComponent("keep.manifest")
+        try Data("precious\n".utf8).write(to: path)
+        let result = try CLIRunner.run(["manifest", out.appendingPathComponent("missing").path, "-o", path.path])
+        #expect(result.status == 2)
+        #expect(try String(contentsOf: path, encoding: .utf8) == "precious\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["keep.manifest"])
+    }
+
+    @Test func outputInsideTheTreeIsNotRecorded() throws {
+        let tree = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let result = try CLIRunner.run(["manifest", tree.path, "-o", tree.appendingPathComponent("self.manifest").path])
+        #expect(result.status == 0)
+        let text = try String(contentsOfFile: tree.appendingPathComponent("self.manifest").path, encoding: .utf8)
+        #expect(!text.contains(".snapcheck-"))
+        #expect(!text.contains("self.manifest"))
+    }
+
+    @Test func nonRegularOutputIsWrittenNotReplaced() throws {
+        let tree = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: tree) }
+        // A FIFO stands in for /dev/null: the manifest must go into it, and it must stay a FIFO.
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let fifo = out.appendingPathComponent("sink").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat '\(fifo)' > '\(out.path)/received'"]
+        try reader.run()
+        let result = try CLIRunner.run(["manifest", tree.path, "-o", fifo])
+        reader.waitUntilExit()
+        #expect(result.status == 0)
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        let received = try String(contentsOfFile: out.path + "/received", encoding: .utf8)
+        #expect(received.hasPrefix("snapcheck-manifest v1\n"))
+        #expect(received.hasSuffix(result.stdout.replacingOccurrences(of: "sha256:", with: "snapshot sha256:")))
+    }
+
+    @Test func progressOnlyWhenAsked() throws {
+        let tree = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let quiet = try CLIRunner.run(["manifest", tree.path, "-o", "/dev/null"])
+        #expect(!quiet.stderr.contains("\r"))
+        let loud = try CLIRunner.run(["manifest", tree.path, "-o", "/dev/null", "--progress"])
+        #expect(loud.status == 0)
+        #expect(loud.stderr.contains("\r"))
+    }
+}
