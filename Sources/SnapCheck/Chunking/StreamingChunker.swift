@@ -45,6 +45,19 @@ public final class StreamingChunker {
         reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
         each body: (Chunk) throws(Failure) -> Void
     ) throws(Failure) -> UInt64 {
+        try chunk(reading: read, while: { (chunk) throws(Failure) -> Bool in
+            try body(chunk)
+            return true
+        })
+    }
+
+    /// Chunks what `read` delivers until `body` returns false or the input ends.
+    ///
+    /// - Returns: the offset just past the last chunk handed to `body`.
+    func chunk<Failure: Error>(
+        reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
+        while body: (Chunk) throws(Failure) -> Bool
+    ) throws(Failure) -> UInt64 {
         let base = buffer.baseAddress!
         let capacity = buffer.count
         let maxSize = cdc.parameters.maxSize
@@ -69,9 +82,10 @@ public final class StreamingChunker {
             let bytes = (base + start).assumingMemoryBound(to: UInt8.self)
             let length = cdc.cutPoint(bytes, count: end - start)
             hasher.update(UnsafeRawBufferPointer(start: bytes, count: length))
-            try body(Chunk(offset: offset, length: length, digest: hasher.finalize()))
+            let goOn = try body(Chunk(offset: offset, length: length, digest: hasher.finalize()))
             offset += UInt64(length)
             start += length
+            if !goOn { return offset }
         }
     }
 

@@ -44,7 +44,7 @@ public final class ManifestWriter {
         try writeIdentityLine(ManifestFormat.versionLine)
         try writeIdentityLine(ManifestFormat.chunkingLine(parameters))
         try writeIdentityLine(ManifestFormat.hashLine)
-        try writeLine("created " + Self.timestamp(created ?? Int64(time(nil))))
+        try writeLine("created " + Timestamp.utc(seconds: created ?? Int64(time(nil))))
         if let source { try writeLine("source " + PathEscaping.escape(Array(source.utf8))) }
         try writeLine(ManifestFormat.entriesLine)
     }
@@ -86,15 +86,5 @@ public final class ManifestWriter {
             do { try sink.write(buffer) } catch { failure = error as? SnapCheckError }
         }
         if let failure { throw failure }
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SSZ` in UTC.
-    static func timestamp(_ seconds: Int64) -> String {
-        var value = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&value, &parts)
-        func two(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

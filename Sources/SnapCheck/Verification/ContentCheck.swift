@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Proves one file's bytes against its manifest entry: one worker's job for one file.
+///
+/// While bytes match, it reads the file at the manifest's chunk offsets and compares each
+/// chunk's SHA-256: no chunking. At the first chunk that differs it chunks the file from there
+/// with FastCDC until a chunk equals one of the manifest's later chunks: since a boundary
+/// depends only on the bytes of its own chunk, the file re-synchronises with the manifest
+/// shortly after an insertion or deletion, and the check goes back to comparing at known
+/// offsets. So a one-byte insertion in a large file reports one or two chunks (a few MiB), not
+/// the rest of the file.
+final class ContentCheck {
+    private let chunker: StreamingChunker
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let hasher = SHA256()
+
+    init(parameters: ChunkingParameters) {
+        chunker = StreamingChunker(parameters: parameters)
+        buffer = .allocate(byteCount: parameters.maxSize, alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// What the check found out about one file.
+    struct Outcome {
+        /// The differing ranges in manifest coordinates; empty when the file is intact.
+        var ranges: [Finding.ByteRange] = []
+        /// The target's size.
+        var actualSize: UInt64 = 0
+    }
+
+    /// Checks the file `name` in `directory` against `expected`.
+    ///
+    /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
+    func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
+        let display = expected.displayPath
+        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+        }
+        return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
+    }
+
+    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, display: String) throws(SnapCheckError) -> Outcome {
+        var outcome = Outcome(actualSize: size)
+        let chunks = expected.chunks
+        var index = 0
+        var position: UInt64 = 0
+        while index < chunks.count {
+            let chunk = chunks[index]
+            let count = try read(descriptor, length: chunk.length, at: position, display: display)
+            if count == chunk.length
+                && hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest {
+                position += UInt64(chunk.length)
+                index += 1
+                continue
+            }
+            let (match, after) = try resynchronise(descriptor, from: position, chunks: chunks, firstDiffering: index, display: display)
+            for differing in chunks[index..<match] {
+                outcome.ranges.append(Finding.ByteRange(offset: differing.offset, length: UInt64(differing.length)))
+            }
+            index = match + 1
+            position = after
+        }
+        if position < size {
+            // Everything the manifest holds is there; more bytes follow it.
+            outcome.ranges.append(Finding.ByteRange(offset: expected.size, length: 0))
+        }
+        return outcome
+    }
+
+    /// Chunks the file from `start` until a chunk equals one of `chunks[firstDiffering...]`.
+    ///
+    /// - Returns: the index of the matching manifest chunk and the file offset just past it;
+    ///   (`chunks.count`, end of file) when nothing matches again.
+    private func resynchronise(
+        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, display: String
+    ) throws(SnapCheckError) -> (Int, UInt64) {
+        var later: [Digest: Int] = [:]
+        for index in (firstDiffering + 1)..<max(firstDiffering + 1, chunks.count) where later[chunks[index].digest] == nil {
+            later[chunks[index].digest] = index
+        }
+        var position = start
+        var match = chunks.count
+        let end = try chunker.chunk(reading: { (target) throws(SnapCheckError) -> Int in
+            let count = try self.readSome(descriptor, into: target, at: position, display: display)
+            position += UInt64(count)
+            return count
+        }, while: { (chunk) throws(SnapCheckError) -> Bool in
+            if let index = later[chunk.digest] {
+                match = index
+                return false
+            }
+            return true
+        })
+        return (match, start + end)
+    }
+
+    /// Reads up to `length` bytes at `offset` into the buffer, stopping early only at the end
+    /// of the file.
+    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, display: String) throws(SnapCheckError) -> Int {
+        var done = 0
+        while done < length {
+            let count = try readSome(
+                descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<length]),
+                at: offset + UInt64(done), display: display)
+            if count == 0 { break }
+            done += count
+        }
+        return done
+    }
+
+    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, display: String) throws(SnapCheckError) -> Int {
+        switch Syscall.pread(descriptor, into: target, at: offset) {
+        case .success(let count): return count
+        case .failure(let error): throw SnapCheckError(.io, "read failed", path: display, errno: error.code)
+        }
+    }
+}

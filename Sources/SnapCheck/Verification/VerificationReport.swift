@@ -1,0 +1,53 @@
+/// The outcome of a verification: what was expected, what was proven, what was found.
+public struct VerificationReport: Sendable, Equatable {
+    /// The manifest's snapshot id (nil for `compare`, which has no stored manifest).
+    public var snapshotID: Digest?
+    /// Entries in the manifest.
+    public var expectedEntries = 0
+    /// Regular files in the manifest.
+    public var expectedFiles = 0
+    /// Bytes of regular files in the manifest.
+    public var expectedBytes: UInt64 = 0
+    /// Regular files whose every byte was read and matched.
+    public var intactFiles = 0
+    /// Bytes of those files.
+    public var intactBytes: UInt64 = 0
+    /// How many findings of one kind, and the bytes they concern.
+    public struct Tally: Sendable, Equatable {
+        /// Number of findings.
+        public var count = 0
+        /// Bytes concerned.
+        public var bytes: UInt64 = 0
+
+        /// Creates a tally.
+        public init(count: Int = 0, bytes: UInt64 = 0) {
+            self.count = count
+            self.bytes = bytes
+        }
+    }
+
+    /// Findings per kind.
+    public var byKind: [Finding.Kind: Tally] = [:]
+    /// Findings that count (the backup is not proven while this is above zero).
+    public var counted = 0
+    /// Findings reported as warnings only.
+    public var warnings = 0
+
+    /// Creates an empty report.
+    public init() {}
+
+    /// Whether every byte of the snapshot is present and nothing that counts differs.
+    public var verified: Bool { counted == 0 }
+
+    /// The share of the manifest's regular files proven intact, 0 ... 1 (1 for no files).
+    public var fileCoverage: Double { expectedFiles == 0 ? 1 : Double(intactFiles) / Double(expectedFiles) }
+
+    /// The share of the manifest's bytes proven intact, 0 ... 1 (1 for no bytes).
+    public var byteCoverage: Double { expectedBytes == 0 ? 1 : Double(intactBytes) / Double(expectedBytes) }
+
+    mutating func add(_ finding: Finding) {
+        byKind[finding.kind, default: Tally()].count += 1
+        byKind[finding.kind, default: Tally()].bytes += finding.bytes
+        if finding.counts { counted += 1 } else { warnings += 1 }
+    }
+}

@@ -1,0 +1,170 @@
+/// Verifies a target tree against a manifest, byte for byte, in constant memory.
+///
+/// The manifest's entries and a walk of the target come in the same order (``TreeOrder``), so
+/// one pass merge-joins them: an entry only in the manifest is `missing`, one only in the target
+/// `extra`, and an entry in both is compared (type, symlink target, metadata) and, for a regular
+/// file, proven by ``ContentCheck`` on a pool of worker threads. Findings reach the handler in
+/// path order (a file that became a directory, or the reverse, is one `type` finding, reported
+/// where the pair is recognised). Verification never writes to the target, never follows a
+/// symlink, never opens anything but regular files, and asks the kernel not to update access
+/// times.
+///
+/// ```swift
+/// let report = try Verifier.verify(manifest: "finance.manifest.gz", target: "/mnt/backup/finance") { finding in
+///     print(finding.kind, finding.displayPath)
+/// }
+/// print(report.verified ? "VERIFIED" : "NOT VERIFIED")
+/// ```
+public enum Verifier {
+    /// Verifies `target` against the manifest at `manifest`.
+    ///
+    /// - Parameters:
+    ///   - options: what counts, exclusions, threads.
+    ///   - progress: called from the calling thread after batches of entries with the files and
+    ///     bytes proven so far.
+    ///   - finding: receives every finding, in path order, as soon as it is known.
+    /// - Returns: the totals: what was expected, what was proven intact, findings per kind.
+    /// - Throws: ``SnapCheckError`` when the manifest is unreadable or invalid (anywhere in it:
+    ///   a corrupt manifest is refused, even after some findings were delivered) or the target is
+    ///   missing or not a directory.
+    public static func verify(
+        manifest: String, target: String, options: VerifyOptions = VerifyOptions(),
+        progress: ((VerificationProgress) -> Void)? = nil,
+        finding: (Finding) -> Void = { _ in }
+    ) throws(SnapCheckError) -> VerificationReport {
+        let reader = try ManifestReader(path: manifest)
+        var report = try verify(
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
+            target: target, options: options, progress: progress, finding: finding)
+        report.snapshotID = reader.summary?.snapshotID
+        return report
+    }
+
+    /// Verifies `target` against a stream of expected entries in tree order.
+    static func verify(
+        expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
+        target: String, options: VerifyOptions,
+        progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
+    ) throws(SnapCheckError) -> VerificationReport {
+        let walker = try TreeWalker(root: target, options: options.walk)
+        let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
+            threadCount: options.threads, window: options.threads * 4
+        ) {
+            let check = ContentCheck(parameters: parameters)
+            return { batch in batch.map { $0.evaluate(check, options) } }
+        }
+        defer { pool.shutDown() }
+
+        var report = VerificationReport()
+        var state = VerificationProgress()
+        func deliver(_ outcomes: [VerifyItem.Outcome]) {
+            for outcome in outcomes {
+                for finding in outcome.findings {
+                    report.add(finding)
+                    handler(finding)
+                }
+                if let intact = outcome.intactBytes {
+                    report.intactFiles += 1
+                    report.intactBytes += intact
+                }
+                state.checkedFiles += outcome.checkedFile ? 1 : 0
+                state.checkedBytes += outcome.checkedBytes
+            }
+            state.findings = report.counted + report.warnings
+            progress?(state)
+        }
+        var batch: [VerifyItem] = []
+        var batchBytes: UInt64 = 0
+        func submit(_ item: VerifyItem) {
+            let bytes = item.expectedFileBytes
+            if bytes >= SnapshotBuilder.batchBytes { flush() }
+            batch.append(item)
+            batchBytes += bytes
+            if batch.count >= SnapshotBuilder.batchFiles || batchBytes >= SnapshotBuilder.batchBytes { flush() }
+        }
+        func flush() {
+            guard !batch.isEmpty else { return }
+            while pool.isFull { deliver(pool.next()) }
+            pool.submit(batch)
+            batch = []
+            batchBytes = 0
+        }
+
+        var pairing = TypeChangePairing()
+        var expected = try nextExpected()
+        var actual = walker.next()
+        func countExpected(_ entry: TreeEntry) {
+            report.expectedEntries += 1
+            if entry.kind == .file {
+                report.expectedFiles += 1
+                report.expectedBytes += entry.size
+            }
+        }
+        if let expected { countExpected(expected) }
+        while expected != nil || actual != nil {
+            let order: Int
+            switch (expected, actual) {
+            case (let e?, let a?):
+                order = TreeOrder.compare(e.path, isDirectory: e.kind == .directory, a.entry.path, isDirectory: a.entry.kind == .directory)
+            case (nil, _): order = 1
+            case (_, nil): order = -1
+            }
+            if order == 0 {
+                submit(.matched(expected!, actual!))
+            } else if order < 0 {
+                for item in pairing.unmatched(.expected(expected!)) { submit(item) }
+            } else {
+                for item in pairing.unmatched(.actual(actual!)) { submit(item) }
+            }
+            if order <= 0 {
+                expected = try nextExpected()
+                if let expected { countExpected(expected) }
+            }
+            if order >= 0 { actual = walker.next() }
+            for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
+        }
+        for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
+        flush()
+        while pool.hasPending { deliver(pool.next()) }
+        return report
+    }
+}
+
+/// How far a verification has come, for progress displays.
+public struct VerificationProgress: Sendable {
+    /// Regular files checked so far.
+    public var checkedFiles = 0
+    /// Bytes of regular files checked so far (the manifest's sizes).
+    public var checkedBytes: UInt64 = 0
+    /// Findings so far (counting and warnings).
+    public var findings = 0
+}
+
+extension Verifier {
+    /// Verifies `target` against `source` directly, without a stored manifest: the source is
+    /// recorded on the fly (walked and hashed on threads of its own, streamed, never written)
+    /// and the target verified against it as ``verify(manifest:target:options:progress:finding:)``
+    /// would.
+    ///
+    /// - Parameters:
+    ///   - chunking: the chunking used to record the source.
+    ///   - sourceProblem: called (on another thread) for each source entry that could not be
+    ///     read; such entries are reported as `unreadable` findings too.
+    /// - Throws: ``SnapCheckError`` when either tree cannot be walked.
+    public static func compare(
+        source: String, target: String, options: VerifyOptions = VerifyOptions(),
+        chunking: ChunkingParameters = .default,
+        progress: ((VerificationProgress) -> Void)? = nil,
+        sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in },
+        finding: (Finding) -> Void = { _ in }
+    ) throws(SnapCheckError) -> VerificationReport {
+        // Fail on a bad source at once, before the target is walked.
+        _ = try TreeWalker(root: source, options: options.walk)
+        let stream = SnapshotStream(
+            root: source, options: SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads),
+            problem: sourceProblem)
+        return try verify(
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try stream.next() }, parameters: chunking,
+            target: target, options: options, progress: progress, finding: finding)
+    }
+}

@@ -1,0 +1,129 @@
+/// One unit of verification work: an entry of the manifest, of the target, or of both.
+enum VerifyItem {
+    /// The same path in both.
+    case matched(TreeEntry, WalkedEntry)
+    /// Only in the manifest.
+    case missing(TreeEntry)
+    /// Only in the target.
+    case extra(WalkedEntry)
+    /// The same path, one side a directory and the other not.
+    case typeChanged(TreeEntry, WalkedEntry)
+
+    /// What evaluating an item produced.
+    struct Outcome {
+        var findings: [Finding] = []
+        /// Set when a regular file was proven intact: its size.
+        var intactBytes: UInt64?
+        var checkedFile = false
+        var checkedBytes: UInt64 = 0
+    }
+
+    /// The size of the regular file the manifest expects here, if any (for batching).
+    var expectedFileBytes: UInt64 {
+        switch self {
+        case .matched(let expected, _) where expected.kind == .file: expected.size
+        default: 0
+        }
+    }
+
+    /// Compares, reading file contents with `check` (on a worker thread).
+    func evaluate(_ check: ContentCheck, _ options: VerifyOptions) -> Outcome {
+        var outcome = Outcome()
+        switch self {
+        case .missing(let expected):
+            outcome.findings.append(Finding(kind: .missing, path: expected.path, expectedKind: expected.kind, bytes: expected.size))
+        case .extra(let actual):
+            outcome.findings.append(Finding(
+                kind: .extra, path: actual.entry.path, actualKind: actual.entry.kind, bytes: actual.entry.size,
+                counts: !options.allowExtra))
+        case .typeChanged(let expected, let actual):
+            outcome.findings.append(Self.typeFinding(expected, actual.entry))
+        case .matched(let expected, let actual):
+            outcome = compare(expected, actual, check, options)
+        }
+        return outcome
+    }
+
+    private func compare(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck, _ options: VerifyOptions) -> Outcome {
+        var outcome = Outcome()
+        let actual = walked.entry
+        guard expected.kind == actual.kind else {
+            outcome.findings.append(Self.typeFinding(expected, actual))
+            return outcome
+        }
+        if expected.status == .unreadable {
+            outcome.findings.append(Finding(
+                kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+                bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven"))
+        } else if let problem = walked.problem {
+            outcome.findings.append(Finding(
+                kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+                bytes: expected.size, detail: Self.reason(problem)))
+        } else {
+            switch expected.kind {
+            case .file:
+                outcome.checkedFile = true
+                outcome.checkedBytes = expected.size
+                do {
+                    let result = try check.check(expected, name: walked.name, in: walked.directory)
+                    if result.ranges.isEmpty && result.actualSize == expected.size {
+                        outcome.intactBytes = expected.size
+                    } else {
+                        var finding = Finding(
+                            kind: .content, path: expected.path, expectedKind: .file, actualKind: .file,
+                            bytes: expected.size, ranges: result.ranges,
+                            sizeChange: Int64(bitPattern: result.actualSize &- expected.size))
+                        if expected.status == .changed {
+                            finding.detail = "the file was changing while the manifest was made"
+                        }
+                        outcome.findings.append(finding)
+                    }
+                } catch {
+                    outcome.findings.append(Finding(
+                        kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
+                        bytes: expected.size, detail: Self.reason(error)))
+                }
+            case .symlink where expected.symlinkTarget != actual.symlinkTarget:
+                let old = PathEscaping.escape(expected.symlinkTarget ?? [])
+                let new = PathEscaping.escape(actual.symlinkTarget ?? [])
+                outcome.findings.append(Finding(
+                    kind: .symlink, path: expected.path, expectedKind: .symlink, actualKind: .symlink,
+                    detail: "points to \"\(new)\", expected \"\(old)\""))
+            default:
+                break
+            }
+        }
+        if options.metadata != .ignore {
+            var changes: [String] = []
+            if expected.mode != actual.mode {
+                changes.append("mode \(Self.octal(expected.mode)) -> \(Self.octal(actual.mode))")
+            }
+            if expected.modificationTime != actual.modificationTime {
+                changes.append("mtime \(Timestamp.utc(nanoseconds: expected.modificationTime)) -> \(Timestamp.utc(nanoseconds: actual.modificationTime))")
+            }
+            if !changes.isEmpty {
+                outcome.findings.append(Finding(
+                    kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+                    detail: changes.joined(separator: ", "), counts: options.metadata == .strict))
+            }
+        }
+        return outcome
+    }
+
+    private static func typeFinding(_ expected: TreeEntry, _ actual: TreeEntry) -> Finding {
+        Finding(
+            kind: .type, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+            bytes: expected.size, detail: "\(expected.kind.word) became a \(actual.kind.word)")
+    }
+
+    private static func reason(_ error: SnapCheckError) -> String {
+        var text = error.message
+        if let errno = error.errno { text += ": " + SnapCheckError(error.code, "", errno: errno).description.dropFirst(2) }
+        return text
+    }
+
+    private static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,30 @@
+/// What counts against a backup, and how the verification runs.
+public struct VerifyOptions: Sendable {
+    /// How differences in mode and modification time are treated.
+    public enum MetadataPolicy: String, Sendable, CaseIterable {
+        /// Reported as warnings; they do not keep the backup from being verified (default).
+        case warn
+        /// Reported, and they count.
+        case strict
+        /// Not reported.
+        case ignore
+    }
+
+    /// How metadata differences are treated.
+    public var metadata: MetadataPolicy
+    /// Extra entries in the target (a backup folder that keeps older files) are reported as
+    /// warnings instead of counting.
+    public var allowExtra: Bool
+    /// What the walk of the target leaves out (use the exclusions the manifest was made with).
+    public var walk: WalkOptions
+    /// Worker threads that read and hash files (default: one per core).
+    public var threads: Int
+
+    /// Creates options; the defaults are the strict contract: everything but metadata counts.
+    public init(metadata: MetadataPolicy = .warn, allowExtra: Bool = false, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {
+        self.metadata = metadata
+        self.allowExtra = allowExtra
+        self.walk = walk
+        self.threads = SnapshotOptions(threads: threads).threads
+    }
+}

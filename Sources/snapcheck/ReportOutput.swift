@@ -1,0 +1,122 @@
+import SnapCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a report goes: stdout and, with `--output FILE`, that file as well.
+final class ReportOutput {
+    private let descriptor: Int32?
+    private let path: String?
+    private var pending: [UInt8] = []
+
+    /// Opens the copy file first, so a bad path fails before any work is done.
+    init(copyTo path: String?) throws {
+        self.path = path
+        guard let path else {
+            descriptor = nil
+            return
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0o666)
+        guard fd >= 0 else { throw SnapCheckError(.io, "cannot write the report", path: path, errno: errno) }
+        descriptor = fd
+    }
+
+    deinit { if let descriptor { close(descriptor) } }
+
+    /// Writes one line to both places.
+    func line(_ text: String) {
+        Output.line(text)
+        guard descriptor != nil else { return }
+        pending.append(contentsOf: text.utf8)
+        pending.append(0x0A)
+        if pending.count >= 1 << 16 { flush() }
+    }
+
+    /// Pushes the copy to its file.
+    func flush() {
+        guard let descriptor, !pending.isEmpty else { return }
+        pending.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let count = write(descriptor, raw.baseAddress! + done, raw.count - done)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                done += count
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Options and output shared by `verify`, `compare` and `spot-check`.
+struct ReportOptions: ParsableArguments {
+    @Flag(help: "Print JSON Lines: one finding per line, the last line a summary.")
+    var json = false
+
+    @Option(name: .customLong("output"), help: "Write the report to FILE as well.")
+    var outputFile: String?
+
+    @Option(help: "Metadata (mode, mtime): warn (default), strict (counts) or ignore.")
+    var metadata: VerifyOptions.MetadataPolicy = .warn
+
+    @Flag(help: "Extra entries in the target do not count (a backup folder that keeps older files).")
+    var allowExtra = false
+
+    @Option(name: .customLong("exclude"), help: "Leave out target entries matching GLOB (repeatable), as for manifest.")
+    var excludes: [String] = []
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256")
+        }
+    }
+
+    /// The library's options.
+    var verifyOptions: VerifyOptions {
+        VerifyOptions(metadata: metadata, allowExtra: allowExtra, walk: WalkOptions(excludes: excludes), threads: threads)
+    }
+
+    /// Runs a verification and reports it: findings stream as JSON Lines, or a text report is
+    /// printed at the end. Exits 1 when findings count.
+    func report(
+        title: String, sampled: Bool = false,
+        run: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void) throws -> VerificationReport,
+        summaryExtra: (JSONObject) -> JSONObject = { $0 }, textExtra: [String] = []
+    ) throws {
+        let output = try ReportOutput(copyTo: outputFile)
+        let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
+        var text = TextReport()
+        let json = self.json
+        let report = try run(
+            progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.checkedBytes, totalBytes: nil) } },
+            { finding in
+                if json {
+                    output.line(FindingJSON.line(finding, sampled: sampled))
+                } else {
+                    text.add(finding)
+                }
+            })
+        progressLine?.finish()
+        if json {
+            output.line(FindingJSON.summary(report, extra: summaryExtra))
+        } else {
+            let lines = text.lines(report, title: title)
+            output.line(lines[0])
+            for line in textExtra { output.line(line) }
+            for line in lines.dropFirst() { output.line(line) }
+        }
+        output.flush()
+        if !report.verified { throw ExitCode(1) }
+    }
+}
+
+extension VerifyOptions.MetadataPolicy: ExpressibleByArgument {}
+
+import ArgumentParser

@@ -1,0 +1,159 @@
+import SnapCheck
+
+/// The plain-language report: a verdict line first, then findings grouped by kind and by
+/// topmost directory, then coverage.
+///
+/// Findings arrive as a stream; what the report keeps is bounded: counts and bytes per kind and
+/// per topmost directory (at most `groupLimit` groups per kind, the rest summed up), and the
+/// first `detailLimit` findings of each kind with their details.
+struct TextReport {
+    private struct Group {
+        var count = 0
+        var bytes: UInt64 = 0
+        var counts = true
+    }
+
+    private let groupLimit = 1000
+    private let detailLimit = 20
+    private var groups: [Finding.Kind: [String: Group]] = [:]
+    private var groupOrder: [Finding.Kind: [String]] = [:]
+    private var overflow: [Finding.Kind: Group] = [:]
+    private var details: [Finding.Kind: [String]] = [:]
+    private var files: [Finding.Kind: Int] = [:]
+
+    /// Takes one finding.
+    mutating func add(_ finding: Finding) {
+        let key = Self.topmost(finding)
+        if finding.expectedKind == .file || finding.actualKind == .file { files[finding.kind, default: 0] += 1 }
+        if groups[finding.kind]?[key] == nil && (groups[finding.kind]?.count ?? 0) >= groupLimit {
+            overflow[finding.kind, default: Group()].count += 1
+            overflow[finding.kind, default: Group()].bytes += finding.bytes
+        } else {
+            if groups[finding.kind]?[key] == nil { groupOrder[finding.kind, default: []].append(key) }
+            groups[finding.kind, default: [:]][key, default: Group()].count += 1
+            groups[finding.kind, default: [:]][key, default: Group()].bytes += finding.bytes
+            groups[finding.kind, default: [:]][key, default: Group()].counts = finding.counts
+        }
+        if finding.kind != .missing && finding.kind != .extra, details[finding.kind, default: []].count < detailLimit {
+            details[finding.kind, default: []].append(Self.detailLine(finding))
+        }
+    }
+
+    /// The report's lines.
+    func lines(_ report: VerificationReport, title: String) -> [String] {
+        var lines = [verdict(report)]
+        lines.append(title)
+        for kind in Finding.Kind.allCases {
+            guard let tally = report.byKind[kind], tally.count > 0 else { continue }
+            let counting = groups[kind]?.values.contains { $0.counts } ?? true
+            var heading = "\(kind.rawValue): \(Formatting.count(tally.count)) \(tally.count == 1 ? "entry" : "entries")"
+            if tally.bytes > 0 { heading += ", \(Formatting.bytes(tally.bytes))" }
+            if !counting { heading += " (warning: does not count)" }
+            lines.append(heading)
+            if kind == .missing || kind == .extra {
+                for key in (groupOrder[kind] ?? []).prefix(detailLimit) {
+                    let group = groups[kind]![key]!
+                    var line = "  \(key)"
+                    if key.hasSuffix("/") || group.count > 1 {
+                        line += " — \(Formatting.count(group.count)) \(group.count == 1 ? "entry" : "entries")"
+                    }
+                    if group.bytes > 0 { line += ", \(Formatting.bytes(group.bytes))" }
+                    lines.append(line)
+                }
+                let shown = min(detailLimit, groupOrder[kind]?.count ?? 0)
+                let rest = (groupOrder[kind]?.count ?? 0) - shown + (overflow[kind] == nil ? 0 : 1)
+                if rest > 0 { lines.append("  … and \(Formatting.count(rest)) more places (--json lists every entry)") }
+            } else {
+                lines += (details[kind] ?? []).map { "  " + $0 }
+                let rest = tally.count - (details[kind]?.count ?? 0)
+                if rest > 0 { lines.append("  … and \(Formatting.count(rest)) more (--json lists every entry)") }
+            }
+        }
+        lines.append(coverage(report))
+        return lines
+    }
+
+    /// "VERIFIED: …" or "NOT VERIFIED: …".
+    func verdict(_ report: VerificationReport) -> String {
+        if report.verified {
+            var line = "VERIFIED: \(Formatting.count(report.expectedFiles)) files, \(Formatting.bytes(report.expectedBytes)), byte-for-byte"
+            if report.warnings > 0 { line += " (\(Formatting.count(report.warnings)) warnings)" }
+            return line
+        }
+        var parts: [String] = []
+        func part(_ kind: Finding.Kind, _ words: String, withBytes: Bool = false) {
+            guard let tally = report.byKind[kind], tally.count > 0,
+                  groups[kind]?.values.contains(where: { $0.counts }) ?? true else { return }
+            let allFiles = files[kind, default: 0] == tally.count
+            var text = "\(Formatting.count(tally.count)) \(allFiles ? (tally.count == 1 ? "file" : "files") : (tally.count == 1 ? "entry" : "entries")) \(words)"
+            if withBytes && tally.bytes > 0 { text += " (\(Formatting.bytes(tally.bytes)))" }
+            parts.append(text)
+        }
+        part(.missing, "missing", withBytes: true)
+        part(.content, "damaged", withBytes: true)
+        part(.type, "changed type")
+        part(.symlink, "pointing elsewhere")
+        part(.unreadable, "unreadable")
+        part(.extra, "extra", withBytes: true)
+        part(.metadata, "with changed metadata")
+        return "NOT VERIFIED: " + parts.joined(separator: ", ")
+    }
+
+    private func coverage(_ report: VerificationReport) -> String {
+        "coverage: \(percent(report.fileCoverage)) of files (\(Formatting.count(report.intactFiles)) of "
+            + "\(Formatting.count(report.expectedFiles))) and \(percent(report.byteCoverage)) of bytes "
+            + "(\(Formatting.bytes(report.intactBytes)) of \(Formatting.bytes(report.expectedBytes))) proven intact"
+    }
+
+    private func percent(_ share: Double) -> String {
+        // Never round a shortfall up to 100%.
+        let tenths = (share * 1000).rounded(.down) / 10
+        return Formatting.decimal(tenths, places: 1) + "%"
+    }
+
+    /// The first path component, with `/` when more follows or the entry is a directory.
+    private static func topmost(_ finding: Finding) -> String {
+        let path = finding.displayPath
+        if let slash = path.firstIndex(of: "/") { return String(path[...slash]) }
+        let isDirectory = (finding.expectedKind ?? finding.actualKind) == .directory
+        return path + (isDirectory ? "/" : "")
+    }
+
+    private static func detailLine(_ finding: Finding) -> String {
+        var line = finding.displayPath
+        switch finding.kind {
+        case .content:
+            let merged = Self.merged(finding.ranges)
+            let described = merged.prefix(5).map { range in
+                range.length == 0 ? "bytes added at \(Formatting.count(range.offset))"
+                    : "bytes \(Formatting.count(range.offset))–\(Formatting.count(range.offset + range.length - 1))"
+            }
+            line += ": " + described.joined(separator: ", ")
+            if merged.count > 5 { line += ", … (\(merged.count) ranges)" }
+            line += " differ (\(Formatting.bytes(finding.differingBytes)) in \(Self.chunks(finding.ranges.filter { $0.length > 0 }.count)))"
+            if finding.sizeChange != 0 {
+                let sign = finding.sizeChange > 0 ? "+" : "-"
+                line += "; size \(sign)\(Formatting.bytes(finding.sizeChange.magnitude))"
+            }
+        default:
+            break
+        }
+        if !finding.detail.isEmpty { line += finding.kind == .content ? "; " + finding.detail : ": " + finding.detail }
+        return line
+    }
+
+    private static func chunks(_ count: Int) -> String { count == 1 ? "1 chunk" : "\(Formatting.count(count)) chunks" }
+
+    /// Neighbouring ranges joined.
+    static func merged(_ ranges: [Finding.ByteRange]) -> [Finding.ByteRange] {
+        var result: [Finding.ByteRange] = []
+        for range in ranges {
+            if let last = result.last, last.length > 0, range.length > 0, last.offset + last.length == range.offset {
+                result[result.count - 1].length += range.length
+            } else {
+                result.append(range)
+            }
+        }
+        return result
+    }
+}

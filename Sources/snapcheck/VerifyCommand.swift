@@ -1,0 +1,29 @@
+import ArgumentParser
+import SnapCheck
+
+/// `snapcheck verify MANIFEST TARGET`: prove a backup against a manifest.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify TARGET byte-for-byte against MANIFEST and say plainly what is missing or damaged.",
+        discussion: """
+            Exit status: 0 verified, 1 findings that count (missing, extra, content, type, \
+            symlink, unreadable; metadata only with --metadata strict), 2 could not verify (bad \
+            manifest, target missing or not a directory, usage). Never writes to TARGET.
+            """
+    )
+
+    @Argument(help: "The manifest (plain or gzip; - for stdin).")
+    var manifest: String
+
+    @Argument(help: "The directory to verify (the backup, or the restored copy).")
+    var target: String
+
+    @OptionGroup var reporting: ReportOptions
+
+    func run() throws {
+        try reporting.report(title: "manifest \(manifest), target \(target)") { progress, finding in
+            try Verifier.verify(manifest: manifest, target: target, options: reporting.verifyOptions, progress: progress, finding: finding)
+        }
+    }
+}
