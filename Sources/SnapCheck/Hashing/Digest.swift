@@ -51,7 +51,7 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     /// Parses exactly 64 hexadecimal digits (either case); nil for anything else.
     init?<Bytes: Collection<UInt8>>(hexUTF8 utf8: Bytes) {
         guard utf8.count == 64 else { return nil }
-        var parsed: [UInt64] = [0, 0, 0, 0]
+        var parsed = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         var index = 0
         for character in utf8 {
             let nibble: UInt8
@@ -61,10 +61,15 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
             case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
             default: return nil
             }
-            parsed[index / 16] = parsed[index / 16] << 4 | UInt64(nibble)
+            switch index >> 4 {
+            case 0: parsed.0 = parsed.0 << 4 | UInt64(nibble)
+            case 1: parsed.1 = parsed.1 << 4 | UInt64(nibble)
+            case 2: parsed.2 = parsed.2 << 4 | UInt64(nibble)
+            default: parsed.3 = parsed.3 << 4 | UInt64(nibble)
+            }
             index += 1
         }
-        words = (parsed[0], parsed[1], parsed[2], parsed[3])
+        words = parsed
     }
 
     /// The 32 bytes, most significant first.

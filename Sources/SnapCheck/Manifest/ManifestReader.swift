@@ -105,7 +105,7 @@ public final class ManifestReader {
             try finishTrailer(line)
             return nil
         }
-        identity.update(Array(line) + [0x0A])
+        hashIdentity(line)
         var entry = try parseEntry(line)
         if entry.kind == .file {
             var total: UInt64 = 0
@@ -117,7 +117,7 @@ public final class ManifestReader {
                     pending = next
                     break
                 }
-                identity.update(Array(next) + [0x0A])
+                hashIdentity(next)
                 guard entry.status != .unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
                 let chunk = try parseChunk(next, offset: total)
                 total += UInt64(chunk.length)
@@ -138,6 +138,12 @@ public final class ManifestReader {
     }
 
     // MARK: - Lines
+
+    /// Adds a line and its newline to the snapshot id.
+    private func hashIdentity(_ line: ArraySlice<UInt8>) {
+        line.withUnsafeBytes { identity.update($0) }
+        withUnsafeBytes(of: UInt8(0x0A)) { identity.update($0) }
+    }
 
     private func nextLine() throws(SnapCheckError) -> ArraySlice<UInt8>? {
         try Self.readLine(lines, path)
@@ -223,9 +229,12 @@ public final class ManifestReader {
         }
         previous = (path, isDirectory)
         // Its parent must be the nearest directory above it: recorded, and still open.
-        let parent = path.lastIndex(of: 0x2F).map { Array(path[..<$0]) } ?? []
-        while let last = ancestors.last, last != parent { ancestors.removeLast() }
-        guard parent.isEmpty || ancestors.last == parent else {
+        let parentLength = path.lastIndex(of: 0x2F) ?? 0
+        func isParent(_ directory: [UInt8]) -> Bool {
+            directory.count == parentLength && path.starts(with: directory)
+        }
+        while let last = ancestors.last, !isParent(last) { ancestors.removeLast() }
+        guard parentLength == 0 || ancestors.last.map(isParent) == true else {
             throw invalid("\"\(entry.displayPath)\" has no directory entry for its parent")
         }
         if isDirectory { ancestors.append(path) }

@@ -47,6 +47,8 @@ public enum PathEscaping {
     /// of any name (an unknown escape, a raw control character or ill-formed UTF-8, an
     /// escape where none is needed, or a NUL byte, which no name can hold).
     public static func unescape(_ text: some Collection<UInt8>) -> [UInt8]? {
+        // Most names are printable ASCII without a backslash: their text is the name.
+        if text.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != 0x5C }) { return Array(text) }
         var output: [UInt8] = []
         output.reserveCapacity(text.count)
         var iterator = text.makeIterator()

@@ -33,9 +33,17 @@ public enum Verifier {
         finding: (Finding) -> Void = { _ in }
     ) throws(SnapCheckError) -> VerificationReport {
         let reader = try ManifestReader(path: manifest)
+        // Fail on a bad target before reading further.
+        let walker = try TreeWalker(root: target, options: options.walk)
+        // Parsing runs ahead on a thread of its own while this one walks the target.
+        let entries = ReadAhead<TreeEntry> { (emit) throws(SnapCheckError) in
+            while let entry = try reader.next() {
+                do { try emit(entry) } catch { return }
+            }
+        }
         var report = try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
-            target: target, options: options, progress: progress, finding: finding)
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: reader.parameters,
+            target: walker, options: options, progress: progress, finding: finding)
         report.snapshotID = reader.summary?.snapshotID
         return report
     }
@@ -43,10 +51,9 @@ public enum Verifier {
     /// Verifies `target` against a stream of expected entries in tree order.
     static func verify(
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
-        target: String, options: VerifyOptions,
+        target walker: TreeWalker, options: VerifyOptions,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
-        let walker = try TreeWalker(root: target, options: options.walk)
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
@@ -158,13 +165,21 @@ extension Verifier {
         sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in },
         finding: (Finding) -> Void = { _ in }
     ) throws(SnapCheckError) -> VerificationReport {
-        // Fail on a bad source at once, before the target is walked.
+        // Fail on a bad source or target at once.
         _ = try TreeWalker(root: source, options: options.walk)
-        let stream = SnapshotStream(
-            root: source, options: SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads),
-            problem: sourceProblem)
+        let walker = try TreeWalker(root: target, options: options.walk)
+        let snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
+        let entries = ReadAhead<TreeEntry> { (emit) throws(SnapCheckError) in
+            do {
+                try SnapshotBuilder.build(root: source, options: snapshot, problem: sourceProblem, body: emit)
+            } catch let error as SnapCheckError {
+                throw error
+            } catch {
+                return  // the consumer went away
+            }
+        }
         return try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in try stream.next() }, parameters: chunking,
-            target: target, options: options, progress: progress, finding: finding)
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: chunking,
+            target: walker, options: options, progress: progress, finding: finding)
     }
 }
