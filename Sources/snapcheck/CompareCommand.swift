@@ -27,7 +27,7 @@ struct CompareCommand: ParsableCommand {
         try reporting.report(title: "source \(source), target \(target)") { progress, finding in
             try Verifier.compare(
                 source: source, target: target, options: reporting.verifyOptions, chunking: parameters,
-                progress: progress, sourceProblem: { Output.error("source: " + $0.description) }, finding: finding)
+                finding: finding, progress: progress, sourceProblem: { Output.error("source: " + $0.description) })
         }
     }
 }

@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reporting.report(title: "manifest \(manifest), target \(target)") { progress, finding in
-            try Verifier.verify(manifest: manifest, target: target, options: reporting.verifyOptions, progress: progress, finding: finding)
+            try Verifier.verify(manifest: manifest, target: target, options: reporting.verifyOptions, finding: finding, progress: progress)
         }
     }
 }

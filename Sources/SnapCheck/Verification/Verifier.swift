@@ -29,8 +29,8 @@ public enum Verifier {
     ///   missing or not a directory.
     public static func verify(
         manifest: String, target: String, options: VerifyOptions = VerifyOptions(),
-        progress: ((VerificationProgress) -> Void)? = nil,
-        finding: (Finding) -> Void = { _ in }
+        finding: (Finding) -> Void = { _ in },
+        progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
         let reader = try ManifestReader(path: manifest)
         // Fail on a bad target before reading further.
@@ -150,7 +150,7 @@ public struct VerificationProgress: Sendable {
 extension Verifier {
     /// Verifies `target` against `source` directly, without a stored manifest: the source is
     /// recorded on the fly (walked and hashed on threads of its own, streamed, never written)
-    /// and the target verified against it as ``verify(manifest:target:options:progress:finding:)``
+    /// and the target verified against it as ``verify(manifest:target:options:finding:progress:)``
     /// would.
     ///
     /// - Parameters:
@@ -161,9 +161,9 @@ extension Verifier {
     public static func compare(
         source: String, target: String, options: VerifyOptions = VerifyOptions(),
         chunking: ChunkingParameters = .default,
+        finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil,
-        sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in },
-        finding: (Finding) -> Void = { _ in }
+        sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
     ) throws(SnapCheckError) -> VerificationReport {
         // Fail on a bad source or target at once.
         _ = try TreeWalker(root: source, options: options.walk)
