@@ -32,6 +32,9 @@ struct ManifestCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
+    @Flag(name: .shortAndLong, help: "No summary on stderr (problems are still reported).")
+    var quiet = false
+
     @OptionGroup var chunking: ChunkingOptions
 
     func validate() throws {
@@ -65,14 +68,14 @@ struct ManifestCommand: ParsableCommand {
         progressLine?.finish()
         let summary = try writer.finish()
         let seconds = Clock.now() - started
-        Output.note(
+        if !quiet { Output.note(
             "snapcheck: \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
                 + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other; "
                 + "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks "
                 + "(~\(Formatting.count(unique.estimate)) unique); "
                 + "\(Formatting.decimal(seconds, places: 2)) s, \(Formatting.rate(bytes: summary.bytes, seconds: seconds))"
                 + (summary.unreadable > 0 ? "; \(Formatting.count(summary.unreadable)) unreadable" : "")
-                + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : ""))
+                + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : "")) }
         if output != nil { Output.line(summary.snapshotID!.description) }
         if summary.unreadable > 0 || unreadable > 0 { throw ExitCode(1) }
     }

@@ -8,6 +8,7 @@ import SnapCheck
 /// first `detailLimit` findings of each kind with their details.
 struct TextReport {
     private struct Group {
+        var firstPath = ""
         var count = 0
         var bytes: UInt64 = 0
         var counts = true
@@ -29,7 +30,10 @@ struct TextReport {
             overflow[finding.kind, default: Group()].count += 1
             overflow[finding.kind, default: Group()].bytes += finding.bytes
         } else {
-            if groups[finding.kind]?[key] == nil { groupOrder[finding.kind, default: []].append(key) }
+            if groups[finding.kind]?[key] == nil {
+                groupOrder[finding.kind, default: []].append(key)
+                groups[finding.kind, default: [:]][key] = Group(firstPath: finding.displayPath)
+            }
             groups[finding.kind, default: [:]][key, default: Group()].count += 1
             groups[finding.kind, default: [:]][key, default: Group()].bytes += finding.bytes
             groups[finding.kind, default: [:]][key, default: Group()].counts = finding.counts
@@ -53,11 +57,14 @@ struct TextReport {
             if kind == .missing || kind == .extra {
                 for key in (groupOrder[kind] ?? []).prefix(detailLimit) {
                     let group = groups[kind]![key]!
-                    var line = "  \(key)"
-                    if key.hasSuffix("/") || group.count > 1 {
-                        line += " — \(Formatting.count(group.count)) \(group.count == 1 ? "entry" : "entries")"
+                    var line: String
+                    if group.count == 1 {
+                        line = "  \(group.firstPath)"
+                        if group.bytes > 0 { line += " (\(Formatting.bytes(group.bytes)))" }
+                    } else {
+                        line = "  \(key) — \(Formatting.count(group.count)) entries"
+                        if group.bytes > 0 { line += ", \(Formatting.bytes(group.bytes))" }
                     }
-                    if group.bytes > 0 { line += ", \(Formatting.bytes(group.bytes))" }
                     lines.append(line)
                 }
                 let shown = min(detailLimit, groupOrder[kind]?.count ?? 0)
