@@ -3,7 +3,7 @@ import SnapCheck
 /// The JSON Lines forms of findings and of the closing summary.
 enum FindingJSON {
     /// One finding: `{"type":"finding","kind":…,"path":…,…}`.
-    static func line(_ finding: Finding, sampled: Bool = false) -> String {
+    static func line(_ finding: Finding) -> String {
         var object = JSONObject()
             .field("type", "finding").field("kind", finding.kind.rawValue)
             .field("path", finding.displayPath).field("counts", finding.counts)
@@ -15,7 +15,7 @@ enum FindingJSON {
             object = object.field("ranges", raw: "[" + ranges + "]").field("size_change", finding.sizeChange)
         }
         if !finding.detail.isEmpty { object = object.field("detail", finding.detail) }
-        if sampled { object = object.field("sampled", true) }
+        if finding.sampled { object = object.field("sampled", true) }
         return object.text
     }
 

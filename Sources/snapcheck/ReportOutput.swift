@@ -86,9 +86,9 @@ struct ReportOptions: ParsableArguments {
     /// Runs a verification and reports it: findings stream as JSON Lines, or a text report is
     /// printed at the end. Exits 1 when findings count.
     func report(
-        title: String, sampled: Bool = false,
+        title: String, coverage: ((VerificationReport) -> [String])? = nil,
         run: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void) throws -> VerificationReport,
-        summaryExtra: (JSONObject) -> JSONObject = { $0 }, textExtra: [String] = []
+        summaryExtra: (JSONObject) -> JSONObject = { $0 }
     ) throws {
         let output = try ReportOutput(copyTo: outputFile)
         let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
@@ -98,7 +98,7 @@ struct ReportOptions: ParsableArguments {
             progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.checkedBytes, totalBytes: nil) } },
             { finding in
                 if json {
-                    output.line(FindingJSON.line(finding, sampled: sampled))
+                    output.line(FindingJSON.line(finding))
                 } else {
                     text.add(finding)
                 }
@@ -107,10 +107,9 @@ struct ReportOptions: ParsableArguments {
         if json {
             output.line(FindingJSON.summary(report, extra: summaryExtra))
         } else {
-            let lines = text.lines(report, title: title)
-            output.line(lines[0])
-            for line in textExtra { output.line(line) }
-            for line in lines.dropFirst() { output.line(line) }
+            var lines = text.lines(report, title: title)
+            if let coverage { lines = lines.dropLast() + coverage(report) }
+            for line in lines { output.line(line) }
         }
         output.flush()
         if !report.verified { throw ExitCode(1) }

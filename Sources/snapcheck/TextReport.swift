@@ -21,6 +21,7 @@ struct TextReport {
     private var overflow: [Finding.Kind: Group] = [:]
     private var details: [Finding.Kind: [String]] = [:]
     private var files: [Finding.Kind: Int] = [:]
+    private var sampled = false
 
     /// Takes one finding.
     mutating func add(_ finding: Finding) {
@@ -39,6 +40,7 @@ struct TextReport {
             groups[finding.kind, default: [:]][key, default: Group()].counts = finding.counts
         }
         if finding.kind != .missing && finding.kind != .extra, details[finding.kind, default: []].count < detailLimit {
+            sampled = sampled || finding.sampled
             details[finding.kind, default: []].append(Self.detailLine(finding))
         }
     }
@@ -53,6 +55,7 @@ struct TextReport {
             var heading = "\(kind.rawValue): \(Formatting.count(tally.count)) \(tally.count == 1 ? "entry" : "entries")"
             if tally.bytes > 0 { heading += ", \(Formatting.bytes(tally.bytes))" }
             if !counting { heading += " (warning: does not count)" }
+            if kind == .content && sampled { heading += " (found in the sample; unsampled chunks were not read)" }
             lines.append(heading)
             if kind == .missing || kind == .extra {
                 for key in (groupOrder[kind] ?? []).prefix(detailLimit) {

@@ -94,13 +94,20 @@ public final class StreamingChunker {
     /// - Parameter displayPath: the name to use in errors.
     /// - Returns: the number of bytes read.
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/io`` when a read fails.
+    /// - Parameter expectedSize: when given, reading stops after that many bytes instead of
+    ///   reading once more to find the end (the caller then checks the size itself).
     public func chunk(
-        fileDescriptor descriptor: Int32, displayPath: String,
+        fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        try chunk(reading: { (target) throws(SnapCheckError) -> Int in
-            switch Syscall.read(descriptor, into: target) {
-            case .success(let count): return count
+        var remaining = expectedSize ?? UInt64.max
+        return try chunk(reading: { (target) throws(SnapCheckError) -> Int in
+            guard remaining > 0 else { return 0 }
+            let limited = UnsafeMutableRawBufferPointer(rebasing: target[0..<Int(min(UInt64(target.count), remaining))])
+            switch Syscall.read(descriptor, into: limited) {
+            case .success(let count):
+                remaining -= UInt64(count)
+                return count
             case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
             }
         }, each: body)

@@ -82,6 +82,21 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         return result
     }
 
+    /// Appends the 64 lowercase hexadecimal digits to `output`.
+    func appendHex(to output: inout [UInt8]) {
+        func append(_ word: UInt64) {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                output.append(Digest.hexDigits[Int((word >> UInt64(shift)) & 0xF)])
+            }
+        }
+        append(words.0)
+        append(words.1)
+        append(words.2)
+        append(words.3)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// The digest as 64 lowercase hexadecimal digits, as `sha256sum` prints it.
     public var hex: String {
         let digits = Array("0123456789abcdef".utf8)

@@ -40,9 +40,9 @@ enum ManifestFormat {
         output.append(0x09)
         appendOctalMode(entry.mode, to: &output)
         output.append(0x09)
-        output.append(contentsOf: String(entry.modificationTime).utf8)
+        appendDecimal(entry.modificationTime, to: &output)
         output.append(0x09)
-        output.append(contentsOf: String(entry.size).utf8)
+        appendDecimal(Int64(bitPattern: entry.size), to: &output)
         output.append(0x09)
         output.append(contentsOf: entry.status.rawValue.utf8)
         if entry.kind == .symlink {
@@ -53,9 +53,9 @@ enum ManifestFormat {
         for chunk in entry.chunks {
             output.append(UInt8(ascii: "+"))
             output.append(0x09)
-            output.append(contentsOf: String(chunk.length).utf8)
+            appendDecimal(Int64(chunk.length), to: &output)
             output.append(0x09)
-            output.append(contentsOf: chunk.digest.hex.utf8)
+            chunk.digest.appendHex(to: &output)
             output.append(0x0A)
         }
     }
@@ -65,6 +65,22 @@ enum ManifestFormat {
         "end files=\(summary.files) directories=\(summary.directories) symlinks=\(summary.symlinks)"
             + " special=\(summary.special) bytes=\(summary.bytes) chunks=\(summary.chunks)"
             + " unreadable=\(summary.unreadable) changed=\(summary.changed)"
+    }
+
+    /// Appends a decimal number without making a String (sizes are below 2^63).
+    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            repeat {
+                scratch[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            output.append(contentsOf: scratch[(24 - count)...])
+        }
     }
 
     private static func appendOctalMode(_ mode: UInt32, to output: inout [UInt8]) {

@@ -26,7 +26,12 @@ struct FileHasher {
         var chunks: [Chunk] = []
         let total: UInt64
         do {
-            total = try chunker.chunk(fileDescriptor: file.descriptor, displayPath: display) { chunks.append($0) }
+            // Stop at the size fstat reported instead of reading again to see the end of the
+            // file: the fstat after reading catches a file that grew. (A size of 0 is read
+            // anyway: some special files report 0 and have content.)
+            total = try chunker.chunk(
+                fileDescriptor: file.descriptor, displayPath: display,
+                expectedSize: before.st_size > 0 ? UInt64(before.st_size) : nil) { chunks.append($0) }
         } catch {
             entry.status = .unreadable
             return (entry, error)

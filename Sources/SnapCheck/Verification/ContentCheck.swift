@@ -42,6 +42,25 @@ final class ContentCheck {
         return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
     }
 
+    /// Reads only the chunks at `indexes` (ascending) with positioned reads and compares them;
+    /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
+    func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
+        let display = expected.displayPath
+        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+        }
+        var outcome = Outcome(actualSize: UInt64(file.status.st_size))
+        for index in indexes {
+            let chunk = expected.chunks[index]
+            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
+            if count != chunk.length
+                || hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) != chunk.digest {
+                outcome.ranges.append(Finding.ByteRange(offset: chunk.offset, length: UInt64(chunk.length)))
+            }
+        }
+        return outcome
+    }
+
     func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, display: String) throws(SnapCheckError) -> Outcome {
         var outcome = Outcome(actualSize: size)
         let chunks = expected.chunks

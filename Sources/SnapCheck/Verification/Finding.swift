@@ -58,12 +58,15 @@ public struct Finding: Sendable, Equatable {
     /// Whether the finding keeps the backup from being proven under the options in use
     /// (otherwise it is a warning).
     public var counts: Bool
+    /// Whether it comes from a spot-check's sample: the ranges are those of the sampled chunks
+    /// that differ; other chunks of the file were not read.
+    public var sampled: Bool
 
     /// Creates a finding.
     public init(
         kind: Kind, path: [UInt8], expectedKind: FileKind? = nil, actualKind: FileKind? = nil,
         bytes: UInt64 = 0, ranges: [ByteRange] = [], sizeChange: Int64 = 0, detail: String = "",
-        counts: Bool = true
+        counts: Bool = true, sampled: Bool = false
     ) {
         self.kind = kind
         self.path = path
@@ -74,6 +77,7 @@ public struct Finding: Sendable, Equatable {
         self.sizeChange = sizeChange
         self.detail = detail
         self.counts = counts
+        self.sampled = sampled
     }
 
     /// The path in its escaped, printable form.

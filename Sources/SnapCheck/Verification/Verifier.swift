@@ -52,6 +52,7 @@ public enum Verifier {
     static func verify(
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions,
+        sample: ((TreeEntry) -> [Int])? = nil, sampleOutcome: (Int) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
@@ -70,6 +71,7 @@ public enum Verifier {
                     report.add(finding)
                     handler(finding)
                 }
+                sampleOutcome(outcome.matchedSampleChunks)
                 if let intact = outcome.intactBytes {
                     report.intactFiles += 1
                     report.intactBytes += intact
@@ -100,12 +102,15 @@ public enum Verifier {
         var pairing = TypeChangePairing()
         var expected = try nextExpected()
         var actual = walker.next()
+        // For a spot-check: the chunks of the current expected file chosen for reading.
+        var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
             report.expectedEntries += 1
             if entry.kind == .file {
                 report.expectedFiles += 1
                 report.expectedBytes += entry.size
             }
+            chosen = sample?(entry)
         }
         if let expected { countExpected(expected) }
         while expected != nil || actual != nil {
@@ -117,7 +122,7 @@ public enum Verifier {
             case (_, nil): order = -1
             }
             if order == 0 {
-                submit(.matched(expected!, actual!))
+                submit(.matched(expected!, actual!, sample: chosen))
             } else if order < 0 {
                 for item in pairing.unmatched(.expected(expected!)) { submit(item) }
             } else {

@@ -1,7 +1,7 @@
 /// One unit of verification work: an entry of the manifest, of the target, or of both.
 enum VerifyItem {
-    /// The same path in both.
-    case matched(TreeEntry, WalkedEntry)
+    /// The same path in both; for a spot-check, with the indexes of the chunks to read.
+    case matched(TreeEntry, WalkedEntry, sample: [Int]?)
     /// Only in the manifest.
     case missing(TreeEntry)
     /// Only in the target.
@@ -16,12 +16,16 @@ enum VerifyItem {
         var intactBytes: UInt64?
         var checkedFile = false
         var checkedBytes: UInt64 = 0
+        /// For a spot-check: chosen chunks that were read and matched.
+        var matchedSampleChunks = 0
     }
 
     /// The size of the regular file the manifest expects here, if any (for batching).
     var expectedFileBytes: UInt64 {
         switch self {
-        case .matched(let expected, _) where expected.kind == .file: expected.size
+        case .matched(let expected, _, let sample?) where expected.kind == .file:
+            sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
+        case .matched(let expected, _, nil) where expected.kind == .file: expected.size
         default: 0
         }
     }
@@ -38,13 +42,15 @@ enum VerifyItem {
                 counts: !options.allowExtra))
         case .typeChanged(let expected, let actual):
             outcome.findings.append(Self.typeFinding(expected, actual.entry))
-        case .matched(let expected, let actual):
-            outcome = compare(expected, actual, check, options)
+        case .matched(let expected, let actual, let sample):
+            outcome = compare(expected, actual, sample, check, options)
         }
         return outcome
     }
 
-    private func compare(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck, _ options: VerifyOptions) -> Outcome {
+    private func compare(
+        _ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int]?, _ check: ContentCheck, _ options: VerifyOptions
+    ) -> Outcome {
         var outcome = Outcome()
         let actual = walked.entry
         guard expected.kind == actual.kind else {
@@ -61,6 +67,8 @@ enum VerifyItem {
                 bytes: expected.size, detail: Self.reason(problem)))
         } else {
             switch expected.kind {
+            case .file where sample != nil:
+                outcome = spotCheck(expected, walked, sample!, check)
             case .file:
                 outcome.checkedFile = true
                 outcome.checkedBytes = expected.size
@@ -106,6 +114,30 @@ enum VerifyItem {
                     kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
                     detail: changes.joined(separator: ", "), counts: options.metadata == .strict))
             }
+        }
+        return outcome
+    }
+
+    /// A spot-check of one file: its size, and the chosen chunks only.
+    private func spotCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int], _ check: ContentCheck) -> Outcome {
+        var outcome = Outcome()
+        outcome.checkedFile = true
+        outcome.checkedBytes = sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
+        do {
+            let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
+            outcome.matchedSampleChunks = sample.count - result.ranges.count
+            if !result.ranges.isEmpty || result.actualSize != expected.size {
+                var finding = Finding(
+                    kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
+                    ranges: result.ranges, sizeChange: Int64(bitPattern: result.actualSize &- expected.size),
+                    sampled: true)
+                if result.ranges.isEmpty { finding.detail = "size differs (found by stat; no sampled chunk differs)" }
+                outcome.findings.append(finding)
+            }
+        } catch {
+            outcome.findings.append(Finding(
+                kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
+                bytes: expected.size, detail: Self.reason(error)))
         }
         return outcome
     }

@@ -1,0 +1,284 @@
+/// What changed between two manifests of a tree: a merge-join of the two streams.
+///
+/// Entries at the same path are compared by type, content (chunk digests) and metadata; a file
+/// only in the old manifest is removed, one only in the new is added, and an added file whose
+/// whole content equals a removed file's is reported once, as moved. Memory is bounded by the
+/// streams and the changes (added and removed files wait until the end to be paired as moves),
+/// not by the manifests' sizes.
+///
+/// Shared content (the new snapshot's bytes whose chunks also occur anywhere in the old one) is
+/// counted from a set of the old manifest's chunk digests, which is exact up to 65,536 distinct
+/// chunks; beyond that only digests whose first bits are zero are kept (1 in 2, 4, ...) and the
+/// count is scaled up accordingly: an estimate, flagged as such.
+///
+/// Manifests made with different chunking parameters cannot be compared chunk by chunk. Files
+/// are then compared by whole content where that can be decided (different sizes, or both
+/// files in a single chunk, whose digest is the file's SHA-256); other files are reported as
+/// `uncomparable`.
+public enum ManifestDiff {
+    /// One difference between the snapshots.
+    public struct Change: Sendable, Equatable {
+        /// The kinds of change.
+        public enum Kind: String, Sendable, CaseIterable {
+            /// Only in the new snapshot.
+            case added
+            /// Only in the old snapshot.
+            case removed
+            /// A regular file whose content changed.
+            case modified
+            /// The same content at another path (``Change/oldPath`` → ``Change/path``).
+            case moved
+            /// The entry's type changed.
+            case type
+            /// A symlink's target changed.
+            case symlink
+            /// Only mode or modification time changed.
+            case metadata
+            /// Different chunking parameters and no way to decide whether the content is equal.
+            case uncomparable
+        }
+
+        /// The kind of change.
+        public var kind: Kind
+        /// The path (in the new snapshot, or the old one for a removed entry).
+        public var path: [UInt8]
+        /// For `moved`: the path in the old snapshot.
+        public var oldPath: [UInt8]?
+        /// The entry's type (in the new snapshot where it exists).
+        public var entryKind: FileKind
+        /// The file's size (new size where it exists).
+        public var size: UInt64
+        /// For `modified`: the new file's chunks whose digest is not among the old file's.
+        public var changedChunks: Int
+        /// For `modified`: their bytes.
+        public var changedBytes: UInt64
+        /// For `modified`: the new file's chunk count.
+        public var totalChunks: Int
+        /// A short explanation for people.
+        public var detail: String
+
+        /// Creates a change.
+        public init(kind: Kind, path: [UInt8], oldPath: [UInt8]? = nil, entryKind: FileKind, size: UInt64 = 0,
+                    changedChunks: Int = 0, changedBytes: UInt64 = 0, totalChunks: Int = 0, detail: String = "") {
+            self.kind = kind
+            self.path = path
+            self.oldPath = oldPath
+            self.entryKind = entryKind
+            self.size = size
+            self.changedChunks = changedChunks
+            self.changedBytes = changedBytes
+            self.totalChunks = totalChunks
+            self.detail = detail
+        }
+
+        /// The path, escaped for display.
+        public var displayPath: String { PathEscaping.escape(path) }
+    }
+
+    /// The totals of a diff.
+    public struct Summary: Sendable, Equatable {
+        /// The snapshot ids.
+        public var oldSnapshot: Digest?
+        public var newSnapshot: Digest?
+        /// Changes per kind.
+        public var counts: [Change.Kind: Int] = [:]
+        /// Bytes of added files (moves excluded) and of changed chunks of modified files.
+        public var bytesAdded: UInt64 = 0
+        /// Bytes of removed files (moves excluded).
+        public var bytesRemoved: UInt64 = 0
+        /// Bytes of regular files in the new snapshot.
+        public var newBytes: UInt64 = 0
+        /// The new snapshot's bytes whose chunks also occur in the old one.
+        public var sharedBytes: UInt64 = 0
+        /// Whether ``sharedBytes`` is a sampled estimate rather than exact.
+        public var sharedIsEstimate = false
+        /// Whether the manifests were made with different chunking parameters (files are then
+        /// compared by whole content only).
+        public var differentChunking = false
+
+        /// Whether the two snapshots are the same tree.
+        public var identical: Bool { counts.values.allSatisfy { $0 == 0 } }
+    }
+
+    /// Compares the manifest `old` with the manifest `new`, handing each change to `change`.
+    ///
+    /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid.
+    public static func compare(old: String, new: String, change: (Change) -> Void) throws(SnapCheckError) -> Summary {
+        // First pass over the old manifest: its chunk digests, for shared content.
+        let oldChunks = try ChunkSketch(manifest: old)
+        let oldReader = try ManifestReader(path: old)
+        let newReader = try ManifestReader(path: new)
+        var summary = Summary()
+        summary.differentChunking = oldReader.parameters != newReader.parameters
+        summary.sharedIsEstimate = oldChunks.level > 0
+        let sameChunking = !summary.differentChunking
+
+        var removed: [ContentKey: [TreeEntry]] = [:]
+        var added: [ContentKey: [TreeEntry]] = [:]
+        var unpaired: [(TreeEntry, Bool)] = []  // (entry, isAdded) without a content key
+        func report(_ item: Change) {
+            summary.counts[item.kind, default: 0] += 1
+            change(item)
+        }
+
+        var oldEntry = try oldReader.next()
+        var newEntry = try newReader.next()
+        while oldEntry != nil || newEntry != nil {
+            let order: Int
+            switch (oldEntry, newEntry) {
+            case (let a?, let b?): order = TreeOrder.compare(a.path, isDirectory: a.kind == .directory, b.path, isDirectory: b.kind == .directory)
+            case (nil, _): order = 1
+            case (_, nil): order = -1
+            }
+            if order >= 0, let entry = newEntry, entry.kind == .file {
+                summary.newBytes += entry.size
+                summary.sharedBytes += oldChunks.sharedBytes(of: entry)
+            }
+            if order == 0 {
+                if let item = compareEntries(oldEntry!, newEntry!, sameChunking: sameChunking) { report(item) }
+            } else if order < 0 {
+                let entry = oldEntry!
+                if let key = ContentKey(entry, sameChunking: sameChunking) { removed[key, default: []].append(entry) } else { unpaired.append((entry, false)) }
+            } else {
+                let entry = newEntry!
+                if let key = ContentKey(entry, sameChunking: sameChunking) { added[key, default: []].append(entry) } else { unpaired.append((entry, true)) }
+            }
+            if order <= 0 { oldEntry = try oldReader.next() }
+            if order >= 0 { newEntry = try newReader.next() }
+        }
+        summary.oldSnapshot = oldReader.summary?.snapshotID
+        summary.newSnapshot = newReader.summary?.snapshotID
+
+        // Pair added and removed files of equal content as moves; the rest stay added/removed.
+        var remaining: [(TreeEntry, Bool)] = unpaired
+        for (key, newFiles) in added {
+            var oldFiles = removed.removeValue(forKey: key) ?? []
+            for entry in newFiles {
+                if !oldFiles.isEmpty {
+                    let from = oldFiles.removeFirst()
+                    report(Change(kind: .moved, path: entry.path, oldPath: from.path, entryKind: entry.kind, size: entry.size,
+                                  detail: "from \(from.displayPath)"))
+                } else {
+                    remaining.append((entry, true))
+                }
+            }
+            remaining += oldFiles.map { ($0, false) }
+        }
+        for files in removed.values { remaining += files.map { ($0, false) } }
+        remaining.sort { TreeOrder.compare($0.0.path, isDirectory: $0.0.kind == .directory, $1.0.path, isDirectory: $1.0.kind == .directory) < 0 }
+        // A directory and a non-directory of the same name sort apart (`a/` after `a`): the same
+        // path both removed and added is one change of type.
+        var removedByPath: [[UInt8]: TreeEntry] = [:]
+        var addedByPath: [[UInt8]: TreeEntry] = [:]
+        for (entry, isAdded) in remaining {
+            if isAdded { addedByPath[entry.path] = entry } else { removedByPath[entry.path] = entry }
+        }
+        for (entry, isAdded) in remaining {
+            let counterpart = isAdded ? removedByPath[entry.path] : addedByPath[entry.path]
+            if let counterpart {
+                if isAdded, let item = compareEntries(counterpart, entry, sameChunking: sameChunking) { report(item) }
+                continue
+            }
+            if isAdded { summary.bytesAdded += entry.size } else { summary.bytesRemoved += entry.size }
+            report(Change(kind: isAdded ? .added : .removed, path: entry.path, entryKind: entry.kind, size: entry.size))
+        }
+        return summary
+
+        func compareEntries(_ old: TreeEntry, _ new: TreeEntry, sameChunking: Bool) -> Change? {
+            guard old.kind == new.kind else {
+                summary.bytesAdded += new.size
+                summary.bytesRemoved += old.size
+                return Change(kind: .type, path: new.path, entryKind: new.kind, size: new.size,
+                              detail: "\(old.kind.word) became a \(new.kind.word)")
+            }
+            if new.kind == .symlink && old.symlinkTarget != new.symlinkTarget {
+                return Change(kind: .symlink, path: new.path, entryKind: .symlink,
+                              detail: "\"\(PathEscaping.escape(old.symlinkTarget ?? []))\" -> \"\(PathEscaping.escape(new.symlinkTarget ?? []))\"")
+            }
+            if new.kind == .file {
+                if sameChunking {
+                    if old.chunks.map(\.digest) != new.chunks.map(\.digest) || old.size != new.size || old.status != new.status {
+                        let before = Set(old.chunks.map(\.digest))
+                        let changed = new.chunks.filter { !before.contains($0.digest) }
+                        let changedBytes = changed.reduce(UInt64(0)) { $0 + UInt64($1.length) }
+                        summary.bytesAdded += changedBytes
+                        return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
+                                      changedChunks: changed.count, changedBytes: changedBytes, totalChunks: new.chunks.count,
+                                      detail: old.size == new.size ? "" : "size \(old.size) -> \(new.size)")
+                    }
+                } else if old.size != new.size {
+                    summary.bytesAdded += new.size
+                    return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
+                                  detail: "size \(old.size) -> \(new.size) (compared by whole file)")
+                } else if old.chunks.count <= 1 && new.chunks.count <= 1 {
+                    if old.chunks.first?.digest != new.chunks.first?.digest {
+                        summary.bytesAdded += new.size
+                        return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
+                                      detail: "content differs (compared by whole file)")
+                    }
+                } else {
+                    return Change(kind: .uncomparable, path: new.path, entryKind: .file, size: new.size,
+                                  detail: "different chunking: whole-file equality cannot be decided")
+                }
+            }
+            var changes: [String] = []
+            if old.mode != new.mode { changes.append("mode \(String(old.mode, radix: 8)) -> \(String(new.mode, radix: 8))") }
+            if old.modificationTime != new.modificationTime {
+                changes.append("mtime \(Timestamp.utc(nanoseconds: old.modificationTime)) -> \(Timestamp.utc(nanoseconds: new.modificationTime))")
+            }
+            return changes.isEmpty ? nil : Change(kind: .metadata, path: new.path, entryKind: new.kind, size: new.size,
+                                                  detail: changes.joined(separator: ", "))
+        }
+    }
+}
+
+/// What makes two regular files' contents equal, as far as the manifests can tell.
+struct ContentKey: Hashable {
+    let size: UInt64
+    let identity: Digest
+
+    /// Nil for entries that cannot be paired by content: anything but a readable file, empty
+    /// files (all alike), and, across different chunkings, files of several chunks.
+    init?(_ entry: TreeEntry, sameChunking: Bool) {
+        guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { return nil }
+        if !sameChunking && entry.chunks.count != 1 { return nil }
+        size = entry.size
+        identity = entry.chunks.count == 1 ? entry.chunks[0].digest : SHA256.digest(of: entry.chunks.flatMap(\.digest.bytes))
+    }
+}
+
+/// The chunk digests of a manifest, kept whole up to a limit and then sampled by their leading
+/// bits, to count shared content in bounded memory.
+struct ChunkSketch {
+    static let limit = 1 << 16
+    private(set) var level = 0
+    private var digests: Set<Digest> = []
+
+    init(manifest: String) throws(SnapCheckError) {
+        let reader = try ManifestReader(path: manifest)
+        while let entry = try reader.next() {
+            for chunk in entry.chunks where Self.keeps(chunk.digest, level) {
+                digests.insert(chunk.digest)
+                while digests.count > Self.limit {
+                    level += 1
+                    digests = digests.filter { Self.keeps($0, level) }
+                }
+            }
+        }
+    }
+
+    /// Whether a digest is in the sample at `level`: its first `level` bits are zero.
+    private static func keeps(_ digest: Digest, _ level: Int) -> Bool {
+        level == 0 || digest.words.0 >> UInt64(64 - level) == 0
+    }
+
+    /// The bytes of `entry`'s chunks that also occur in the sketched manifest (scaled up when
+    /// sampled).
+    func sharedBytes(of entry: TreeEntry) -> UInt64 {
+        var bytes: UInt64 = 0
+        for chunk in entry.chunks where Self.keeps(chunk.digest, level) && digests.contains(chunk.digest) {
+            bytes += UInt64(chunk.length)
+        }
+        return bytes << UInt64(level)
+    }
+}

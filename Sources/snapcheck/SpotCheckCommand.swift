@@ -1,0 +1,112 @@
+import ArgumentParser
+import SnapCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `snapcheck spot-check MANIFEST TARGET`: is this backup probably intact, in a minute?
+struct SpotCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spot-check",
+        abstract: "Check every entry of TARGET but read only a random sample of its chunks, and say what that proves.",
+        discussion: """
+            Existence, type, symlink targets and sizes are checked for every entry; content for \
+            a uniform random sample of chunks (default 1%), chosen from a seed. Without --seed \
+            a seed is picked and printed, so the same check can be repeated exactly. Exit status \
+            as for verify.
+            """
+    )
+
+    @Argument(help: "The manifest (plain or gzip).")
+    var manifest: String
+
+    @Argument(help: "The directory to check.")
+    var target: String
+
+    @Option(help: "Share of the chunks to read, e.g. 1% or 0.5% (default 1%).")
+    var sample: Percentage?
+
+    @Option(help: "Number of chunks to read.")
+    var chunks: Int?
+
+    @Option(help: "About this many bytes to read (K, M, G suffixes).")
+    var bytes: ByteSize?
+
+    @Option(help: "The seed that chooses the sample (default: random, printed).")
+    var seed: UInt64?
+
+    @OptionGroup var reporting: ReportOptions
+
+    func validate() throws {
+        if [sample != nil, chunks != nil, bytes != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give only one of --sample, --chunks and --bytes")
+        }
+    }
+
+    func run() throws {
+        let size: SpotCheck.Sample =
+            chunks.map { .chunks($0) } ?? bytes.map { .bytes(UInt64($0.bytes)) } ?? .fraction(sample?.fraction ?? 0.01)
+        var result: SpotCheck.Result?
+        try reporting.report(
+            title: "manifest \(manifest), target \(target) (spot-check)",
+            coverage: { _ in Self.statement(result!) },
+            run: { progress, finding in
+                let outcome = try SpotCheck.run(
+                    manifest: manifest, target: target, sample: size, seed: seed,
+                    options: reporting.verifyOptions, finding: finding, progress: progress)
+                result = outcome
+                return outcome.report
+            },
+            summaryExtra: { object in
+                let result = result!
+                return object.field("spot_check", true).field("seed", result.seed)
+                    .field("total_chunks", result.totalChunks).field("sampled_chunks", result.sampledChunks)
+                    .field("sampled_bytes", result.sampledBytes).field("matched_chunks", result.matchedChunks)
+                    .field("detection_probability_at_0.1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.001), places: 9))
+                    .field("detection_probability_at_1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.01), places: 9))
+            })
+    }
+
+    /// What the sample proved, in words.
+    static func statement(_ result: SpotCheck.Result) -> [String] {
+        let report = result.report
+        let share = report.expectedBytes == 0 ? 0 : Double(result.sampledBytes) / Double(report.expectedBytes)
+        var lines = [
+            "sample: read \(Formatting.decimal(share * 100, places: 2))% of the data (\(Formatting.bytes(result.sampledBytes)) of "
+                + "\(Formatting.bytes(report.expectedBytes)), \(Formatting.count(result.sampledChunks)) of "
+                + "\(Formatting.count(result.totalChunks)) chunks); seed \(result.seed) (repeat with --seed \(result.seed))",
+        ]
+        for fraction in [0.001, 0.01] {
+            let probability = result.detectionProbability(damagedFraction: fraction)
+            lines.append("  if \(fraction == 0.001 ? "0.1" : "1")% or more of the chunks were damaged, this check would have caught it with probability \(Self.percent(probability))")
+        }
+        lines.append("  every entry was examined: missing, extra, type, symlink and size findings are complete")
+        return lines
+    }
+
+    /// A probability as a percentage, rounded down (never overstated), with enough decimals to
+    /// show the first digit in which it falls short of 100%: 0.9999995 is "99.99995%".
+    static func percent(_ probability: Double) -> String {
+        let miss = 1 - probability
+        if miss <= 0 { return "100%" }
+        let places = min(12, max(1, Int((-log10(miss * 100)).rounded(.up)) + 1))
+        var factor = 1.0
+        for _ in 0..<places { factor *= 10 }
+        var text = Formatting.decimal((probability * 100 * factor).rounded(.down) / factor, places: places)
+        while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
+        return text + "%"
+    }
+}
+
+/// A percentage on the command line: `1%`, `0.5%` or `1`.
+struct Percentage: ExpressibleByArgument {
+    /// The share, 0 ... 1.
+    var fraction: Double
+
+    init?(argument: String) {
+        let number = argument.hasSuffix("%") ? String(argument.dropLast()) : argument
+        guard let value = Double(number), value >= 0, value <= 100 else { return nil }
+        fraction = value / 100
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import SnapCheck
+
+struct ManifestDiffTests {
+    typealias Scenario = VerifierTests.Scenario
+
+    /// A manifest of the scenario's (changed) target, with the given chunking.
+    static func manifest(of scenario: Scenario, _ parameters: ChunkingParameters = VerifierTests.parameters) throws -> String {
+        let path = scenario.target.deletingLastPathComponent().appendingPathComponent("new-\(parameters.avgSize).manifest").path
+        let writer = try ManifestWriter(path: path, parameters: parameters)
+        try SnapshotBuilder.build(root: scenario.target.path, options: SnapshotOptions(chunking: parameters)) { try writer.append($0) }
+        _ = try writer.finish()
+        return path
+    }
+
+    static func diff(_ old: String, _ new: String) throws -> (ManifestDiff.Summary, [String]) {
+        var changes: [String] = []
+        let summary = try ManifestDiff.compare(old: old, new: new) { change in
+            var text = "\(change.kind.rawValue) \(change.displayPath)"
+            if let from = change.oldPath { text += " <- \(PathEscaping.escape(from))" }
+            if change.kind == .modified && change.totalChunks > 0 { text += " \(change.changedChunks)/\(change.totalChunks)" }
+            changes.append(text)
+        }
+        return (summary, changes)
+    }
+
+    @Test func identicalSnapshots() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        let (summary, changes) = try Self.diff(scenario.manifest, try Self.manifest(of: scenario))
+        #expect(changes.isEmpty && summary.identical)
+        #expect(summary.sharedBytes == summary.newBytes)
+        #expect(!summary.sharedIsEstimate)
+    }
+
+    @Test func everyKindOfChange() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        var big = scenario.original("docs/big.bin")
+        big.insert(contentsOf: Array("INSERTED".utf8), at: 150_000)
+        try scenario.rewrite("docs/big.bin", big)
+        try FileManager.default.moveItem(atPath: scenario.path("docs/other.bin"), toPath: scenario.path("docs/renamed.bin"))
+        try FileManager.default.removeItem(atPath: scenario.path("swap-a"))
+        try Data("brand new".utf8).write(to: URL(fileURLWithPath: scenario.path("added.txt")))
+        try FileManager.default.removeItem(atPath: scenario.path("readme"))
+        try FileManager.default.createDirectory(atPath: scenario.path("readme"), withIntermediateDirectories: false)
+        try FileManager.default.removeItem(atPath: scenario.path("current"))
+        try FileManager.default.createSymbolicLink(atPath: scenario.path("current"), withDestinationPath: "docs")
+        _ = try TestSupport.run("/usr/bin/touch", ["-h", "-r", scenario.source.root.path + "/current", scenario.path("current")])
+        #expect(chmod(scenario.path("swap-b"), 0o600) == 0)
+        // Keep directory mtimes as they were, to see only the changes made on purpose.
+        for directory in ["", "/docs"] {
+            _ = try TestSupport.run("/usr/bin/touch", ["-r", scenario.source.root.path + directory, scenario.target.path + directory])
+        }
+        let (summary, changes) = try Self.diff(scenario.manifest, try Self.manifest(of: scenario))
+        #expect(!summary.identical)
+        #expect(changes.contains { $0.hasPrefix("modified docs/big.bin ") })
+        let modified = changes.first { $0.hasPrefix("modified docs/big.bin ") }!
+        let counts = modified.split(separator: " ").last!.split(separator: "/").map { Int($0)! }
+        #expect(counts[0] >= 1 && counts[0] <= 3 && counts[1] > 40)  // an insertion changes few chunks
+        #expect(changes.contains("moved docs/renamed.bin <- docs/other.bin"))
+        #expect(changes.contains("removed swap-a"))
+        #expect(changes.contains("added added.txt"))
+        #expect(changes.contains("type readme"))
+        #expect(changes.contains("symlink current"))
+        #expect(changes.contains("metadata swap-b"))
+        #expect(summary.counts[.moved] == 1 && summary.counts[.added] == 1 && summary.counts[.removed] == 1)
+        #expect(summary.bytesAdded < 3 * 16384 + 100)
+        // Shared content: everything but the changed chunks and the new files.
+        #expect(summary.sharedBytes + summary.bytesAdded >= summary.newBytes - 100)
+    }
+
+    @Test func differentChunkingComparesWholeFiles() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        try scenario.patch("readme", at: 0, with: Array("J".utf8))
+        let other = try Self.manifest(of: scenario, .default)
+        let (summary, changes) = try Self.diff(scenario.manifest, other)
+        #expect(summary.differentChunking)
+        #expect(changes.contains("modified readme"))
+        // Small files are one chunk under both: comparable and equal. The big files are not.
+        #expect(changes.contains("uncomparable docs/big.bin"))
+        #expect(!changes.contains { $0.contains("note.txt") })
+    }
+}
