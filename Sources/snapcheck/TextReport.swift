@@ -132,6 +132,8 @@ struct TextReport {
     private static func detailLine(_ finding: Finding) -> String {
         var line = finding.displayPath
         switch finding.kind {
+        case .content where finding.ranges.isEmpty:
+            break
         case .content:
             let merged = Self.merged(finding.ranges)
             let described = merged.prefix(5).map { range in
@@ -141,12 +143,12 @@ struct TextReport {
             line += ": " + described.joined(separator: ", ")
             if merged.count > 5 { line += ", … (\(merged.count) ranges)" }
             line += " differ (\(Formatting.bytes(finding.differingBytes)) in \(Self.chunks(finding.ranges.filter { $0.length > 0 }.count)))"
-            if finding.sizeChange != 0 {
-                let sign = finding.sizeChange > 0 ? "+" : "-"
-                line += "; size \(sign)\(Formatting.bytes(finding.sizeChange.magnitude))"
-            }
         default:
             break
+        }
+        if finding.kind == .content && finding.sizeChange != 0 {
+            let sign = finding.sizeChange > 0 ? "+" : "-"
+            line += (finding.ranges.isEmpty ? ": " : "; ") + "size \(sign)\(Formatting.bytes(finding.sizeChange.magnitude))"
         }
         if !finding.detail.isEmpty { line += finding.kind == .content ? "; " + finding.detail : ": " + finding.detail }
         return line

@@ -50,10 +50,11 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatabl
 
     /// One line: the path (if any), the message and the system's reason (if any).
     public var description: String {
-        var line = ""
-        if let path { line += "\(path): " }
-        line += message
-        if let errno { line += ": " + String(cString: strerror(errno)) }
-        return line
+        path.map { "\($0): " + reason } ?? reason
+    }
+
+    /// The message and the system's reason (if any), without the path.
+    public var reason: String {
+        errno.map { message + ": " + String(cString: strerror($0)) } ?? message
     }
 }

@@ -51,4 +51,10 @@ public struct TreeEntry: Sendable, Equatable {
 
     /// The path in the escaped, printable form used in manifests and reports.
     public var displayPath: String { PathEscaping.escape(path) }
+
+    /// A mode as four octal digits, `0644`.
+    static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
 }

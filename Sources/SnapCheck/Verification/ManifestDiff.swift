@@ -222,7 +222,7 @@ public enum ManifestDiff {
                 }
             }
             var changes: [String] = []
-            if old.mode != new.mode { changes.append("mode \(String(old.mode, radix: 8)) -> \(String(new.mode, radix: 8))") }
+            if old.mode != new.mode { changes.append("mode \(TreeEntry.octal(old.mode)) -> \(TreeEntry.octal(new.mode))") }
             if old.modificationTime != new.modificationTime {
                 changes.append("mtime \(Timestamp.utc(nanoseconds: old.modificationTime)) -> \(Timestamp.utc(nanoseconds: new.modificationTime))")
             }

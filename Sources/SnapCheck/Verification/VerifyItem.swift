@@ -64,7 +64,7 @@ enum VerifyItem {
         } else if let problem = walked.problem {
             outcome.findings.append(Finding(
                 kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-                bytes: expected.size, detail: Self.reason(problem)))
+                bytes: expected.size, detail: problem.reason))
         } else {
             switch expected.kind {
             case .file where sample != nil:
@@ -89,7 +89,7 @@ enum VerifyItem {
                 } catch {
                     outcome.findings.append(Finding(
                         kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                        bytes: expected.size, detail: Self.reason(error)))
+                        bytes: expected.size, detail: error.reason))
                 }
             case .symlink where expected.symlinkTarget != actual.symlinkTarget:
                 let old = PathEscaping.escape(expected.symlinkTarget ?? [])
@@ -104,7 +104,7 @@ enum VerifyItem {
         if options.metadata != .ignore {
             var changes: [String] = []
             if expected.mode != actual.mode {
-                changes.append("mode \(Self.octal(expected.mode)) -> \(Self.octal(actual.mode))")
+                changes.append("mode \(TreeEntry.octal(expected.mode)) -> \(TreeEntry.octal(actual.mode))")
             }
             if expected.modificationTime != actual.modificationTime {
                 changes.append("mtime \(Timestamp.utc(nanoseconds: expected.modificationTime)) -> \(Timestamp.utc(nanoseconds: actual.modificationTime))")
@@ -137,7 +137,7 @@ enum VerifyItem {
         } catch {
             outcome.findings.append(Finding(
                 kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                bytes: expected.size, detail: Self.reason(error)))
+                bytes: expected.size, detail: error.reason))
         }
         return outcome
     }
@@ -146,16 +146,5 @@ enum VerifyItem {
         Finding(
             kind: .type, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
             bytes: expected.size, detail: "\(expected.kind.word) became a \(actual.kind.word)")
-    }
-
-    private static func reason(_ error: SnapCheckError) -> String {
-        var text = error.message
-        if let errno = error.errno { text += ": " + SnapCheckError(error.code, "", errno: errno).description.dropFirst(2) }
-        return text
-    }
-
-    private static func octal(_ mode: UInt32) -> String {
-        let digits = String(mode, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }
