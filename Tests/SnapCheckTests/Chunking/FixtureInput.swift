@@ -1,17 +1,10 @@
+@testable import SnapCheck
+
 /// The input generators of Fixtures/fastcdc/make-fixtures.py, reproduced byte for byte, so the
 /// fixtures name their inputs instead of storing them.
 enum FixtureInput {
-    /// splitmix64, as in the fixture script.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// splitmix64, as in the fixture script: the library's own generator.
+    typealias SplitMix64 = SnapCheck.SplitMix64
 
     static let words = ["backup", "restore", "verify", "the", "a", "of", "snapshot", "chunk",
                         "file", "tree", "byte", "manifest", "and", "disk", "copy", "error"]
@@ -25,7 +18,7 @@ enum FixtureInput {
         case "random":
             return random(seed: UInt64(parts[1])!, count: Int(parts[2])!)
         case "words":
-            var generator = SplitMix64(state: UInt64(parts[1])!)
+            var generator = SplitMix64(seed: UInt64(parts[1])!)
             let count = Int(parts[2])!
             var result: [UInt8] = []
             while result.count < count {
@@ -40,7 +33,7 @@ enum FixtureInput {
 
     /// `count` bytes of splitmix64 output from `seed`, each word little-endian.
     static func random(seed: UInt64, count: Int) -> [UInt8] {
-        var generator = SplitMix64(state: seed)
+        var generator = SplitMix64(seed: seed)
         var result = [UInt8]()
         result.reserveCapacity(count + 8)
         while result.count < count {

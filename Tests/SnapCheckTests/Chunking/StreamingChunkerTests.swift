@@ -22,7 +22,7 @@ struct StreamingChunkerTests {
     }
 
     @Test func fixturesThroughVariedReadSizes() throws {
-        var generator = FixtureInput.SplitMix64(state: 5)
+        var generator = FixtureInput.SplitMix64(seed: 5)
         let readers: [(String, (Int) -> Int)] = [
             ("prime", { _ in 7919 }), ("huge", { _ in 1 << 30 }),
             ("varying", { _ in Int(generator.next() % 200_000) + 1 }),

@@ -28,7 +28,7 @@ struct PathEscapingTests {
     }
 
     @Test func everyByteStringRoundTrips() {
-        var generator = FixtureInput.SplitMix64(state: 11)
+        var generator = FixtureInput.SplitMix64(seed: 11)
         for _ in 0..<2000 {
             let length = Int(generator.next() % 40) + 1
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: max(1, generator.next() % 256)) }
