@@ -12,6 +12,7 @@ import Glibc
 /// stderr for anything that kept the command from running.
 enum CommandLineTool {
     static func run(_ arguments: [String]) -> Never {
+        raiseOpenFileLimit()
         do {
             var command = try SnapCheckCommand.parseAsRoot(arguments)
             try command.run()
@@ -37,6 +38,15 @@ enum CommandLineTool {
             exit(2)
         }
     }
+}
+
+/// Deep trees keep one directory open per level (files are opened relative to their
+/// directory, never by a long path): allow as many open files as the hard limit does.
+private func raiseOpenFileLimit() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
 /// `snapcheck`: the root command.

@@ -190,3 +190,23 @@ struct VerifyCommandTests {
         #expect(peaks[1] <= 64 * 1024)
     }
 }
+
+extension VerifyCommandTests {
+    @Test func filesInAnUnlistableTargetDirectoryAreUnreadableNotMissing() throws {
+        let work = try Self.workspace()
+        defer {
+            _ = chmod(work.source.appendingPathComponent("finance").path, 0o755)
+            try? FileManager.default.removeItem(at: work.root)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: work.manifest)
+        #expect(chmod(work.source.appendingPathComponent("finance").path, 0o700) == 0)
+        let result = try CLIRunner.run(["verify", work.manifest, work.source.path, "--metadata", "ignore", "--json"], asUser: 65534)
+        #expect(result.status == 1)
+        let objects = try result.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let findings = objects.dropLast().map { "\($0["kind"] as! String) \($0["path"] as! String)" }
+        #expect(findings == [
+            "unreadable finance", "unreadable finance/2025", "unreadable finance/2025/invoices.csv",
+            "unreadable finance/2025/ledger.csv",
+        ])
+    }
+}

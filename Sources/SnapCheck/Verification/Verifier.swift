@@ -100,6 +100,8 @@ public enum Verifier {
         }
 
         var pairing = TypeChangePairing()
+        // The last target directory that could not be listed (with a trailing '/').
+        var unlistable: [UInt8]?
         var expected = try nextExpected()
         var actual = walker.next()
         // For a spot-check: the chunks of the current expected file chosen for reading.
@@ -122,9 +124,15 @@ public enum Verifier {
             case (_, nil): order = -1
             }
             if order == 0 {
+                if actual!.problem != nil && actual!.entry.kind == .directory { unlistable = actual!.entry.path + [0x2F] }
                 submit(.matched(expected!, actual!, sample: chosen))
             } else if order < 0 {
-                for item in pairing.unmatched(.expected(expected!)) { submit(item) }
+                if let unlistable, expected!.path.starts(with: unlistable) {
+                    // Not missing: the directory that should hold it cannot be listed.
+                    submit(.hidden(expected!))
+                } else {
+                    for item in pairing.unmatched(.expected(expected!)) { submit(item) }
+                }
             } else {
                 for item in pairing.unmatched(.actual(actual!)) { submit(item) }
             }

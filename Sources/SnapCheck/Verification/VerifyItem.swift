@@ -8,6 +8,9 @@ enum VerifyItem {
     case extra(WalkedEntry)
     /// The same path, one side a directory and the other not.
     case typeChanged(TreeEntry, WalkedEntry)
+    /// In the manifest, inside a target directory that cannot be listed: not known to be there
+    /// or missing.
+    case hidden(TreeEntry)
 
     /// What evaluating an item produced.
     struct Outcome {
@@ -42,6 +45,10 @@ enum VerifyItem {
                 counts: !options.allowExtra))
         case .typeChanged(let expected, let actual):
             outcome.findings.append(Self.typeFinding(expected, actual.entry))
+        case .hidden(let expected):
+            outcome.findings.append(Finding(
+                kind: .unreadable, path: expected.path, expectedKind: expected.kind, bytes: expected.size,
+                detail: "inside a directory that cannot be listed"))
         case .matched(let expected, let actual, let sample):
             outcome = compare(expected, actual, sample, check, options)
         }
