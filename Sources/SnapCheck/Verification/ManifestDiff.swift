@@ -77,8 +77,9 @@ public enum ManifestDiff {
 
     /// The totals of a diff.
     public struct Summary: Sendable, Equatable {
-        /// The snapshot ids.
+        /// The old manifest's snapshot id.
         public var oldSnapshot: Digest?
+        /// The new manifest's snapshot id.
         public var newSnapshot: Digest?
         /// Changes per kind.
         public var counts: [Change.Kind: Int] = [:]
