@@ -86,7 +86,8 @@ struct TextReport {
     /// "VERIFIED: …" or "NOT VERIFIED: …".
     func verdict(_ report: VerificationReport) -> String {
         if report.verified {
-            var line = "VERIFIED: \(Formatting.count(report.expectedFiles)) files, \(Formatting.bytes(report.expectedBytes)), byte-for-byte"
+            let files = report.expectedFiles == 1 ? "1 file" : "\(Formatting.count(report.expectedFiles)) files"
+            var line = "VERIFIED: \(files), \(Formatting.bytes(report.expectedBytes)), byte-for-byte"
             if report.warnings > 0 { line += " (\(Formatting.count(report.warnings)) warnings)" }
             return line
         }

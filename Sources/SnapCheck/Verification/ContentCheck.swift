@@ -42,6 +42,22 @@ final class ContentCheck {
         return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
     }
 
+    /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
+    /// the expected size (no resynchronisation: a part of a ``SplitFile``).
+    func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
+        let display = expected.displayPath
+        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+        }
+        guard UInt64(file.status.st_size) == expected.size else { return false }
+        for chunk in expected.chunks[range] {
+            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
+            guard count == chunk.length,
+                  hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest else { return false }
+        }
+        return true
+    }
+
     /// Reads only the chunks at `indexes` (ascending) with positioned reads and compares them;
     /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
     func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {

@@ -85,6 +85,15 @@ public enum Verifier {
         var batch: [VerifyItem] = []
         var batchBytes: UInt64 = 0
         func submit(_ item: VerifyItem) {
+            if options.threads > 1, case .matched(let expected, let walked, nil) = item,
+               expected.kind == .file, walked.entry.kind == .file, expected.status != .unreadable, walked.problem == nil,
+               let split = SplitFile(expected, walked) {
+                for part in split.parts.indices { enqueue(.part(split, part)) }
+                return
+            }
+            enqueue(item)
+        }
+        func enqueue(_ item: VerifyItem) {
             let bytes = item.expectedFileBytes
             if bytes >= SnapshotBuilder.batchBytes { flush() }
             batch.append(item)

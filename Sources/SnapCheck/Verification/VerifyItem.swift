@@ -11,6 +11,8 @@ enum VerifyItem {
     /// In the manifest, inside a target directory that cannot be listed: not known to be there
     /// or missing.
     case hidden(TreeEntry)
+    /// One part of a large regular file present in both, checked by several workers.
+    case part(SplitFile, Int)
 
     /// What evaluating an item produced.
     struct Outcome {
@@ -29,6 +31,7 @@ enum VerifyItem {
         case .matched(let expected, _, let sample?) where expected.kind == .file:
             sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
         case .matched(let expected, _, nil) where expected.kind == .file: expected.size
+        case .part(let split, let part): split.expected.chunks[split.parts[part]].reduce(0) { $0 + UInt64($1.length) }
         default: 0
         }
     }
@@ -51,6 +54,8 @@ enum VerifyItem {
                 detail: "inside a directory that cannot be listed"))
         case .matched(let expected, let actual, let sample):
             outcome = compare(expected, actual, sample, check, options)
+        case .part(let split, let part):
+            outcome = Self.partCheck(split, part, check, options)
         }
         return outcome
     }
@@ -77,27 +82,7 @@ enum VerifyItem {
             case .file where sample != nil:
                 outcome = spotCheck(expected, walked, sample!, check)
             case .file:
-                outcome.checkedFile = true
-                outcome.checkedBytes = expected.size
-                do {
-                    let result = try check.check(expected, name: walked.name, in: walked.directory)
-                    if result.ranges.isEmpty && result.actualSize == expected.size {
-                        outcome.intactBytes = expected.size
-                    } else {
-                        var finding = Finding(
-                            kind: .content, path: expected.path, expectedKind: .file, actualKind: .file,
-                            bytes: expected.size, ranges: result.ranges,
-                            sizeChange: Int64(bitPattern: result.actualSize &- expected.size))
-                        if expected.status == .changed {
-                            finding.detail = "the file was changing while the manifest was made"
-                        }
-                        outcome.findings.append(finding)
-                    }
-                } catch {
-                    outcome.findings.append(Finding(
-                        kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                        bytes: expected.size, detail: error.reason))
-                }
+                outcome = Self.fullCheck(expected, walked, check)
             case .symlink where expected.symlinkTarget != actual.symlinkTarget:
                 let old = PathEscaping.escape(expected.symlinkTarget ?? [])
                 let new = PathEscaping.escape(actual.symlinkTarget ?? [])
@@ -108,21 +93,74 @@ enum VerifyItem {
                 break
             }
         }
-        if options.metadata != .ignore {
-            var changes: [String] = []
-            if expected.mode != actual.mode {
-                changes.append("mode \(TreeEntry.octal(expected.mode)) -> \(TreeEntry.octal(actual.mode))")
+        if let finding = Self.metadataFinding(expected, actual, options) { outcome.findings.append(finding) }
+        return outcome
+    }
+
+    /// Every byte of one file, with resynchronisation after a difference.
+    private static func fullCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck) -> Outcome {
+        var outcome = Outcome()
+        outcome.checkedFile = true
+        outcome.checkedBytes = expected.size
+        do {
+            let result = try check.check(expected, name: walked.name, in: walked.directory)
+            if result.ranges.isEmpty && result.actualSize == expected.size {
+                outcome.intactBytes = expected.size
+            } else {
+                var finding = Finding(
+                    kind: .content, path: expected.path, expectedKind: .file, actualKind: .file,
+                    bytes: expected.size, ranges: result.ranges,
+                    sizeChange: Int64(bitPattern: result.actualSize &- expected.size))
+                if expected.status == .changed {
+                    finding.detail = "the file was changing while the manifest was made"
+                }
+                outcome.findings.append(finding)
             }
-            if expected.modificationTime != actual.modificationTime {
-                changes.append("mtime \(Timestamp.utc(nanoseconds: expected.modificationTime)) -> \(Timestamp.utc(nanoseconds: actual.modificationTime))")
-            }
-            if !changes.isEmpty {
-                outcome.findings.append(Finding(
-                    kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-                    detail: changes.joined(separator: ", "), counts: options.metadata == .strict))
-            }
+        } catch {
+            outcome.findings.append(Finding(
+                kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
+                bytes: expected.size, detail: error.reason))
         }
         return outcome
+    }
+
+    /// One part of a large file (see ``SplitFile``): its chunks at their offsets, and, from
+    /// whichever worker finishes the file's last part, the file's verdict. A part that finds a
+    /// difference only says so; the file is then checked whole, with resynchronisation, so the
+    /// ranges are exact.
+    private static func partCheck(_ split: SplitFile, _ part: Int, _ check: ContentCheck, _ options: VerifyOptions) -> Outcome {
+        let expected = split.expected
+        let range = split.parts[part]
+        var outcome = Outcome()
+        let passed = (try? check.checkChunks(expected, range, name: split.walked.name, in: split.walked.directory)) ?? false
+        if part == 0, let finding = metadataFinding(expected, split.walked.entry, options) {
+            outcome.findings.append(finding)
+        }
+        outcome.checkedBytes = expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
+        guard let allPassed = split.finish(passed: passed) else { return outcome }
+        outcome.checkedFile = true
+        if allPassed {
+            outcome.intactBytes = expected.size
+        } else {
+            outcome.findings = fullCheck(expected, split.walked, check).findings + outcome.findings
+        }
+        return outcome
+    }
+
+    /// Mode and modification time, under the metadata policy.
+    private static func metadataFinding(_ expected: TreeEntry, _ actual: TreeEntry, _ options: VerifyOptions) -> Finding? {
+        guard options.metadata != .ignore else { return nil }
+        var changes: [String] = []
+        if expected.mode != actual.mode {
+            changes.append("mode \(TreeEntry.octal(expected.mode)) -> \(TreeEntry.octal(actual.mode))")
+        }
+        if expected.modificationTime != actual.modificationTime {
+            changes.append("mtime \(Timestamp.utc(nanoseconds: expected.modificationTime)) -> \(Timestamp.utc(nanoseconds: actual.modificationTime))")
+        }
+        guard !changes.isEmpty else { return nil }
+        return Finding(
+            kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+            detail: changes.joined(separator: ", "), counts: options.metadata == .strict)
     }
 
     /// A spot-check of one file: its size, and the chosen chunks only.

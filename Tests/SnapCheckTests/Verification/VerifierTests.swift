@@ -301,3 +301,52 @@ struct VerifierTests {
         #expect(findings.map(\.kind) == [.content])
     }
 }
+
+/// Large files are verified in parts by several workers, with the same results.
+struct SplitFileTests {
+    @Test func largeFileInPartsIntactAndDamaged() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        let big = tree.root.appendingPathComponent("disk.img").path
+        _ = try TestSupport.run("/bin/sh", ["-c", "head -c 50000000 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 0000000000000000000000000000000b -iv 00000000000000000000000000000000 > '\(big)'"])
+        tree.file("small.txt", "small")
+        let scratch = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let manifest = scratch.appendingPathComponent("m").path
+        let writer = try ManifestWriter(path: manifest, parameters: .default)
+        try SnapshotBuilder.build(root: tree.root.path) { try writer.append($0) }
+        _ = try writer.finish()
+        let entry = try #require(try ManifestReader(path: manifest).next())
+        let split = try #require(SplitFile(entry, WalkedEntry(
+            entry: entry, directory: DirectoryHandle(descriptor: dup(0)), name: [], device: 0, inode: 0)))
+        #expect(split.parts.count >= 2)
+
+        func verify() throws -> (VerificationReport, [Finding]) {
+            var findings: [Finding] = []
+            let report = try Verifier.verify(manifest: manifest, target: tree.root.path,
+                                             options: VerifyOptions(threads: 2)) { findings.append($0) }
+            return (report, findings)
+        }
+        let (intact, none) = try verify()
+        #expect(none.isEmpty && intact.verified && intact.intactFiles == 2 && intact.intactBytes == 50_000_005)
+
+        // Insert one byte in the middle, keeping the mtime: exact ranges from the whole-file check.
+        _ = try TestSupport.run("/bin/sh", ["-c", """
+            cd '\(tree.root.path)' && cp -p disk.img /tmp/snapcheck-split-$$ && \
+            { head -c 30000000 /tmp/snapcheck-split-$$; printf X; tail -c +30000001 /tmp/snapcheck-split-$$; } > disk.img && \
+            touch -r /tmp/snapcheck-split-$$ disk.img && rm /tmp/snapcheck-split-$$
+            """])
+        let (damaged, findings) = try verify()
+        #expect(!damaged.verified)
+        #expect(findings.count == 1)
+        let finding = try #require(findings.first)
+        #expect(finding.kind == .content && finding.sizeChange == 1)
+        #expect(finding.ranges.count <= 2)
+        #expect(finding.ranges.first!.offset <= 30_000_000)
+        #expect(finding.differingBytes <= 8 << 20)
+        // One thread, no split: the same finding.
+        var serial: [Finding] = []
+        _ = try Verifier.verify(manifest: manifest, target: tree.root.path, options: VerifyOptions(threads: 1)) { serial.append($0) }
+        #expect(serial == findings)
+    }
+}
