@@ -89,6 +89,48 @@ public final class StreamingChunker {
         }
     }
 
+    /// Like ``chunk(reading:each:)``, but fills the whole buffer, cuts every chunk it allows,
+    /// and hashes those chunks on `helpers` and this thread together: for large files, so
+    /// that hashing (the larger cost) runs on several cores while reading and cutting do not.
+    func chunk<Failure: Error>(
+        reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
+        helpers: HashHelpers,
+        each body: (Chunk) throws(Failure) -> Void
+    ) throws(Failure) -> UInt64 {
+        let base = buffer.baseAddress!
+        let capacity = buffer.count
+        let maxSize = cdc.parameters.maxSize
+        var start = 0
+        var end = 0
+        var endOfInput = false
+        var offset: UInt64 = 0
+        while true {
+            if start > 0 {
+                // Fewer than maxSize bytes are left: move them to the front.
+                memmove(base, base + start, end - start)
+                end -= start
+                start = 0
+            }
+            while !endOfInput && end < capacity {
+                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: Swift.min(capacity - end, 1 << 20)))
+                if count == 0 { endOfInput = true } else { end += count }
+            }
+            if start == end { return offset }
+            var pieces: [UnsafeRawBufferPointer] = []
+            var cursor = start
+            repeat {
+                let length = cdc.cutPoint((base + cursor).assumingMemoryBound(to: UInt8.self), count: end - cursor)
+                pieces.append(UnsafeRawBufferPointer(start: base + cursor, count: length))
+                cursor += length
+            } while endOfInput ? cursor < end : end - cursor >= maxSize
+            for (piece, digest) in zip(pieces, helpers.digests(of: pieces, using: hasher)) {
+                try body(Chunk(offset: offset, length: piece.count, digest: digest))
+                offset += UInt64(piece.count)
+            }
+            start = cursor
+        }
+    }
+
     /// Chunks an open file descriptor from its current position to its end.
     ///
     /// - Parameter displayPath: the name to use in errors.
@@ -100,8 +142,16 @@ public final class StreamingChunker {
         fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
+        try chunk(fileDescriptor: descriptor, displayPath: displayPath, expectedSize: expectedSize, helpers: nil, each: body)
+    }
+
+    /// The same, hashing on `helpers` as well when given.
+    func chunk(
+        fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64?, helpers: HashHelpers?,
+        each body: (Chunk) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) -> UInt64 {
         var remaining = expectedSize ?? UInt64.max
-        return try chunk(reading: { (target) throws(SnapCheckError) -> Int in
+        let read = { (target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int in
             guard remaining > 0 else { return 0 }
             let limited = UnsafeMutableRawBufferPointer(rebasing: target[0..<Int(min(UInt64(target.count), remaining))])
             switch Syscall.read(descriptor, into: limited) {
@@ -110,7 +160,9 @@ public final class StreamingChunker {
                 return count
             case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
             }
-        }, each: body)
+        }
+        if let helpers { return try chunk(reading: read, helpers: helpers, each: body) }
+        return try chunk(reading: read, each: body)
     }
 
     /// Opens the regular file at `path` (following a symlink given as `path` itself) and chunks

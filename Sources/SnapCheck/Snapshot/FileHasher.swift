@@ -6,6 +6,11 @@ import Glibc
 /// file.
 struct FileHasher {
     let chunker: StreamingChunker
+    /// Threads that help hash the chunks of large files, when there are other cores.
+    let helpers: HashHelpers?
+
+    /// Files at least this large are hashed with the helpers.
+    static let helpedSize = 32 << 20
 
     /// The entry with its chunks, or marked unreadable or changed, and the problem to report.
     func record(_ walked: WalkedEntry) -> (TreeEntry, SnapCheckError?) {
@@ -31,7 +36,8 @@ struct FileHasher {
             // anyway: some special files report 0 and have content.)
             total = try chunker.chunk(
                 fileDescriptor: file.descriptor, displayPath: display,
-                expectedSize: before.st_size > 0 ? UInt64(before.st_size) : nil) { chunks.append($0) }
+                expectedSize: before.st_size > 0 ? UInt64(before.st_size) : nil,
+                helpers: before.st_size >= Self.helpedSize ? helpers : nil) { chunks.append($0) }
         } catch {
             entry.status = .unreadable
             return (entry, error)

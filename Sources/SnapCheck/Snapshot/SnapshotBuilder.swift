@@ -38,12 +38,18 @@ public enum SnapshotBuilder {
     ) throws {
         let walker = try TreeWalker(root: root, options: options.walk)
         let parameters = options.chunking
+        // A large file is cut by one worker and hashed by it and the helpers together, so a
+        // single big file uses every core.
+        let helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: options.threads) : nil
+        defer { helpers?.shutDown() }
         let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters))
+            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers)
             return { batch in
-                batch.map { walked in
+                helpers?.workerBegan()
+                defer { helpers?.workerEnded() }
+                return batch.map { walked in
                     walked.entry.kind == .file && walked.problem == nil
                         ? hasher.record(walked) : (walked.entry, walked.problem)
                 }

@@ -190,3 +190,20 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
 }
+
+extension SnapshotBuilderTests {
+    /// A file large enough to be hashed with the helper threads gives exactly the chunks the
+    /// single-threaded path gives.
+    @Test func largeFileHashedWithHelpersMatchesOneThread() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        let path = tree.root.appendingPathComponent("disk.img").path
+        _ = try TestSupport.run("/bin/sh", ["-c", "head -c 40000000 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 0000000000000000000000000000000c -iv 00000000000000000000000000000000 > '\(path)'"])
+        let one = try tree.entries(options: SnapshotOptions(threads: 1))
+        let two = try tree.entries(options: SnapshotOptions(threads: 2))
+        let three = try tree.entries(options: SnapshotOptions(threads: 3))
+        #expect(one.first!.chunks.count > 20)
+        #expect(two == one)
+        #expect(three == one)
+    }
+}
