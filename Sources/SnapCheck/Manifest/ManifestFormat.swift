@@ -4,7 +4,6 @@ enum ManifestFormat {
     static let versionLine = "snapcheck-manifest v1"
     static let hashLine = "hash sha256"
     static let entriesLine = "entries"
-    static let endKeyword = "end"
     static let snapshotKeyword = "snapshot"
     /// Longest line a reader accepts; real lines stay far below (a path is at most 4,096
     /// bytes, four times that escaped, plus a symlink target of the same size).

@@ -101,7 +101,7 @@ public final class ManifestReader {
         } else {
             throw invalid("truncated: the manifest ends before its \"end\" line")
         }
-        if line.starts(with: "end".utf8) {
+        if line.starts(with: "end ".utf8) || line.elementsEqual("end".utf8) {
             try finishTrailer(line)
             return nil
         }

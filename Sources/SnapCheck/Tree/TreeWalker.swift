@@ -46,7 +46,6 @@ final class TreeWalker {
     private var stack: [Frame] = []
     private let rootDevice: UInt64
     private let options: WalkOptions
-    private let rootPath: String
 
     /// Opens the root (following a symlink given as the root itself).
     ///
@@ -54,7 +53,6 @@ final class TreeWalker {
     ///   be listed.
     init(root: String, options: WalkOptions = WalkOptions()) throws(SnapCheckError) {
         self.options = options
-        self.rootPath = root
         var info = stat()
         if case .failure(let error) = Syscall.retrying({ stat(root, &info) }) {
             throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
