@@ -53,9 +53,15 @@ public final class StreamingChunker {
 
     /// Chunks what `read` delivers until `body` returns false or the input ends.
     ///
+    /// Alone, it cuts a chunk as soon as `maxSize` bytes are buffered and hashes it at once,
+    /// while the bytes are still in cache. With `helpers` (for large files) it fills the whole
+    /// buffer, cuts every chunk the buffered bytes allow, and hashes them on the helpers and
+    /// this thread together, so that hashing, the larger cost, runs on several cores.
+    ///
     /// - Returns: the offset just past the last chunk handed to `body`.
     func chunk<Failure: Error>(
         reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
+        helpers: HashHelpers? = nil,
         while body: (Chunk) throws(Failure) -> Bool
     ) throws(Failure) -> UInt64 {
         let base = buffer.baseAddress!
@@ -65,9 +71,10 @@ public final class StreamingChunker {
         var end = 0
         var endOfInput = false
         var offset: UInt64 = 0
+        var pieces: [UnsafeRawBufferPointer] = []
         while true {
-            while !endOfInput && end - start < maxSize {
-                if end == capacity {
+            while !endOfInput && (helpers == nil ? end - start < maxSize : end < capacity || start > 0) {
+                if end == capacity || (helpers != nil && start > 0) {
                     // Fewer than maxSize bytes are left and the capacity is at least twice
                     // that, so after the move more than half of the buffer is free.
                     memmove(base, base + start, end - start)
@@ -79,55 +86,27 @@ public final class StreamingChunker {
                 if count == 0 { endOfInput = true } else { end += count }
             }
             if start == end { return offset }
-            let bytes = (base + start).assumingMemoryBound(to: UInt8.self)
-            let length = cdc.cutPoint(bytes, count: end - start)
-            hasher.update(UnsafeRawBufferPointer(start: bytes, count: length))
-            let goOn = try body(Chunk(offset: offset, length: length, digest: hasher.finalize()))
-            offset += UInt64(length)
-            start += length
-            if !goOn { return offset }
-        }
-    }
-
-    /// Like ``chunk(reading:each:)``, but fills the whole buffer, cuts every chunk it allows,
-    /// and hashes those chunks on `helpers` and this thread together: for large files, so
-    /// that hashing (the larger cost) runs on several cores while reading and cutting do not.
-    func chunk<Failure: Error>(
-        reading read: (UnsafeMutableRawBufferPointer) throws(Failure) -> Int,
-        helpers: HashHelpers,
-        each body: (Chunk) throws(Failure) -> Void
-    ) throws(Failure) -> UInt64 {
-        let base = buffer.baseAddress!
-        let capacity = buffer.count
-        let maxSize = cdc.parameters.maxSize
-        var start = 0
-        var end = 0
-        var endOfInput = false
-        var offset: UInt64 = 0
-        while true {
-            if start > 0 {
-                // Fewer than maxSize bytes are left: move them to the front.
-                memmove(base, base + start, end - start)
-                end -= start
-                start = 0
+            guard let helpers else {
+                let bytes = (base + start).assumingMemoryBound(to: UInt8.self)
+                let length = cdc.cutPoint(bytes, count: end - start)
+                let digest = hasher.digest(of: UnsafeRawBufferPointer(start: bytes, count: length))
+                let goOn = try body(Chunk(offset: offset, length: length, digest: digest))
+                offset += UInt64(length)
+                start += length
+                if !goOn { return offset }
+                continue
             }
-            while !endOfInput && end < capacity {
-                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: Swift.min(capacity - end, 1 << 20)))
-                if count == 0 { endOfInput = true } else { end += count }
-            }
-            if start == end { return offset }
-            var pieces: [UnsafeRawBufferPointer] = []
-            var cursor = start
+            pieces.removeAll(keepingCapacity: true)
             repeat {
-                let length = cdc.cutPoint((base + cursor).assumingMemoryBound(to: UInt8.self), count: end - cursor)
-                pieces.append(UnsafeRawBufferPointer(start: base + cursor, count: length))
-                cursor += length
-            } while endOfInput ? cursor < end : end - cursor >= maxSize
+                let length = cdc.cutPoint((base + start).assumingMemoryBound(to: UInt8.self), count: end - start)
+                pieces.append(UnsafeRawBufferPointer(start: base + start, count: length))
+                start += length
+            } while endOfInput ? start < end : end - start >= maxSize
             for (piece, digest) in zip(pieces, helpers.digests(of: pieces, using: hasher)) {
-                try body(Chunk(offset: offset, length: piece.count, digest: digest))
+                let goOn = try body(Chunk(offset: offset, length: piece.count, digest: digest))
                 offset += UInt64(piece.count)
+                if !goOn { return offset }
             }
-            start = cursor
         }
     }
 
@@ -161,8 +140,10 @@ public final class StreamingChunker {
             case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
             }
         }
-        if let helpers { return try chunk(reading: read, helpers: helpers, each: body) }
-        return try chunk(reading: read, each: body)
+        return try chunk(reading: read, helpers: helpers, while: { (chunk) throws(SnapCheckError) -> Bool in
+            try body(chunk)
+            return true
+        })
     }
 
     /// Opens the regular file at `path` (following a symlink given as `path` itself) and chunks

@@ -104,24 +104,35 @@ enum VerifyItem {
         outcome.checkedBytes = expected.size
         do {
             let result = try check.check(expected, name: walked.name, in: walked.directory)
-            if result.ranges.isEmpty && result.actualSize == expected.size {
-                outcome.intactBytes = expected.size
-            } else {
-                var finding = Finding(
-                    kind: .content, path: expected.path, expectedKind: .file, actualKind: .file,
-                    bytes: expected.size, ranges: result.ranges,
-                    sizeChange: Int64(bitPattern: result.actualSize &- expected.size))
-                if expected.status == .changed {
-                    finding.detail = "the file was changing while the manifest was made"
-                }
+            if let finding = contentFinding(expected, result, sampled: false) {
                 outcome.findings.append(finding)
+            } else {
+                outcome.intactBytes = expected.size
             }
         } catch {
-            outcome.findings.append(Finding(
-                kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                bytes: expected.size, detail: error.reason))
+            outcome.findings.append(unreadableFinding(expected, error))
         }
         return outcome
+    }
+
+    /// The finding for a checked file that differs; nil when every checked byte matched.
+    private static func contentFinding(_ expected: TreeEntry, _ result: ContentCheck.Outcome, sampled: Bool) -> Finding? {
+        guard !result.ranges.isEmpty || result.actualSize != expected.size else { return nil }
+        var finding = Finding(
+            kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
+            ranges: result.ranges, sizeChange: Int64(bitPattern: result.actualSize &- expected.size), sampled: sampled)
+        if sampled && result.ranges.isEmpty {
+            finding.detail = "size differs (found by stat; no sampled chunk differs)"
+        } else if expected.status == .changed {
+            finding.detail = "the file was changing while the manifest was made"
+        }
+        return finding
+    }
+
+    /// The finding for a file that could not be opened or read.
+    private static func unreadableFinding(_ expected: TreeEntry, _ error: SnapCheckError) -> Finding {
+        Finding(kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
+                bytes: expected.size, detail: error.reason)
     }
 
     /// One part of a large file (see ``SplitFile``): its chunks at their offsets, and, from
@@ -171,18 +182,9 @@ enum VerifyItem {
         do {
             let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
             outcome.matchedSampleChunks = sample.count - result.ranges.count
-            if !result.ranges.isEmpty || result.actualSize != expected.size {
-                var finding = Finding(
-                    kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
-                    ranges: result.ranges, sizeChange: Int64(bitPattern: result.actualSize &- expected.size),
-                    sampled: true)
-                if result.ranges.isEmpty { finding.detail = "size differs (found by stat; no sampled chunk differs)" }
-                outcome.findings.append(finding)
-            }
+            if let finding = Self.contentFinding(expected, result, sampled: true) { outcome.findings.append(finding) }
         } catch {
-            outcome.findings.append(Finding(
-                kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                bytes: expected.size, detail: error.reason))
+            outcome.findings.append(Self.unreadableFinding(expected, error))
         }
         return outcome
     }
