@@ -121,12 +121,13 @@ public final class StreamingChunker {
         fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        try chunk(fileDescriptor: descriptor, displayPath: displayPath, expectedSize: expectedSize, helpers: nil, each: body)
+        try chunk(fileDescriptor: descriptor, displayPath: { displayPath }, expectedSize: expectedSize, helpers: nil, each: body)
     }
 
-    /// The same, hashing on `helpers` as well when given.
+    /// The same, hashing on `helpers` as well when given; the path for errors is only made
+    /// when one is thrown.
     func chunk(
-        fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64?, helpers: HashHelpers?,
+        fileDescriptor descriptor: Int32, displayPath: () -> String, expectedSize: UInt64?, helpers: HashHelpers?,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
         var remaining = expectedSize ?? UInt64.max
@@ -137,7 +138,7 @@ public final class StreamingChunker {
             case .success(let count):
                 remaining -= UInt64(count)
                 return count
-            case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
+            case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath(), errno: error.code)
             }
         }
         return try chunk(reading: read, helpers: helpers, while: { (chunk) throws(SnapCheckError) -> Bool in

@@ -15,11 +15,11 @@ struct FileHasher {
     /// The entry with its chunks, or marked unreadable or changed, and the problem to report.
     func record(_ walked: WalkedEntry) -> (TreeEntry, SnapCheckError?) {
         var entry = walked.entry
-        let display = entry.displayPath
+        let display = { walked.entry.displayPath }  // escaped only if an error needs it
         let file: RegularFile
         do {
             file = try withCString(walked.name) { (name) throws(SnapCheckError) -> RegularFile in
-                try RegularFile.open(name, in: walked.directory.descriptor, lookFirst: false, displayPath: display)
+                try RegularFile.open(name, in: walked.directory.descriptor, lookFirst: false, displayPath: display())
             }
         } catch {
             entry.status = .unreadable
@@ -51,7 +51,7 @@ struct FileHasher {
             return (entry, nil)
         }
         entry.status = .changed
-        return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", path: display))
+        return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", path: display()))
     }
 
     static func nanoseconds(_ time: timespec) -> Int64 {

@@ -35,9 +35,9 @@ final class ContentCheck {
     ///
     /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
     func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
-        let display = expected.displayPath
+        let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
         }
         return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
     }
@@ -45,9 +45,9 @@ final class ContentCheck {
     /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
     /// the expected size (no resynchronisation: a part of a ``SplitFile``).
     func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
-        let display = expected.displayPath
+        let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
         }
         guard UInt64(file.status.st_size) == expected.size else { return false }
         for chunk in expected.chunks[range] {
@@ -61,9 +61,9 @@ final class ContentCheck {
     /// Reads only the chunks at `indexes` (ascending) with positioned reads and compares them;
     /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
     func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
-        let display = expected.displayPath
+        let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display)
+            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
         }
         var outcome = Outcome(actualSize: UInt64(file.status.st_size))
         for index in indexes {
@@ -77,7 +77,7 @@ final class ContentCheck {
         return outcome
     }
 
-    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, display: String) throws(SnapCheckError) -> Outcome {
+    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, display: () -> String) throws(SnapCheckError) -> Outcome {
         var outcome = Outcome(actualSize: size)
         let chunks = expected.chunks
         var index = 0
@@ -110,7 +110,7 @@ final class ContentCheck {
     /// - Returns: the index of the matching manifest chunk and the file offset just past it;
     ///   (`chunks.count`, end of file) when nothing matches again.
     private func resynchronise(
-        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, display: String
+        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, display: () -> String
     ) throws(SnapCheckError) -> (Int, UInt64) {
         var later: [Digest: Int] = [:]
         for index in (firstDiffering + 1)..<max(firstDiffering + 1, chunks.count) where later[chunks[index].digest] == nil {
@@ -134,7 +134,7 @@ final class ContentCheck {
 
     /// Reads up to `length` bytes at `offset` into the buffer, stopping early only at the end
     /// of the file.
-    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, display: String) throws(SnapCheckError) -> Int {
+    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, display: () -> String) throws(SnapCheckError) -> Int {
         var done = 0
         while done < length {
             let count = try readSome(
@@ -146,10 +146,10 @@ final class ContentCheck {
         return done
     }
 
-    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, display: String) throws(SnapCheckError) -> Int {
+    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, display: () -> String) throws(SnapCheckError) -> Int {
         switch Syscall.pread(descriptor, into: target, at: offset) {
         case .success(let count): return count
-        case .failure(let error): throw SnapCheckError(.io, "read failed", path: display, errno: error.code)
+        case .failure(let error): throw SnapCheckError(.io, "read failed", path: display(), errno: error.code)
         }
     }
 }
