@@ -25,11 +25,19 @@ struct ShowCommand: ParsableCommand {
         let reader = try ManifestReader(path: manifest)
         var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
         // Whole-file identity (the digest of its chunk digests) → how many, size, a few paths.
+        // Kept for at most `contentLimit` distinct contents, so memory stays bounded; beyond
+        // that, duplicates of contents not yet seen are not found (and the report says so).
         var contents: [Digest: (count: Int, size: UInt64, paths: [String])] = [:]
+        let contentLimit = 1_000_000
+        var untracked = 0
         while let entry = try reader.next() {
             guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { continue }
             largest.insert((entry.displayPath, entry.size))
             let identity = SHA256.digest(of: entry.chunks.flatMap(\.digest.bytes))
+            if contents[identity] == nil && contents.count >= contentLimit {
+                untracked += 1
+                continue
+            }
             contents[identity, default: (0, entry.size, [])].count += 1
             if contents[identity]!.paths.count < 3 { contents[identity]!.paths.append(entry.displayPath) }
         }
@@ -54,6 +62,7 @@ struct ShowCommand: ParsableCommand {
                 .field("unreadable", summary.unreadable).field("changed", summary.changed)
                 .field("largest", raw: "[" + files.joined(separator: ",") + "]")
                 .field("duplicate_groups", duplicates.count).field("duplicate_bytes", redundantBytes)
+                .field("files_not_compared_for_duplicates", untracked)
                 .field("duplicates", raw: "[" + groups.joined(separator: ",") + "]").text)
             return
         }
@@ -71,6 +80,9 @@ struct ShowCommand: ParsableCommand {
         if !largest.sorted.isEmpty {
             Output.line("largest files:")
             for file in largest.sorted { Output.line("  \(Formatting.bytes(file.size).padding(10))  \(file.path)") }
+        }
+        if untracked > 0 {
+            Output.line("note: duplicate content was looked for among the first \(Formatting.count(contentLimit)) distinct files only (\(Formatting.count(untracked)) more not compared)")
         }
         if duplicates.isEmpty {
             Output.line("duplicate content: none")
