@@ -87,7 +87,7 @@ struct ShowCommand: ParsableCommand {
         if duplicates.isEmpty {
             Output.line("duplicate content: none")
         } else {
-            Output.line("duplicate content: \(Formatting.count(duplicates.count)) groups, \(Formatting.bytes(redundantBytes)) in extra copies")
+            Output.line("duplicate content: \(duplicates.count == 1 ? "1 group" : "\(Formatting.count(duplicates.count)) groups"), \(Formatting.bytes(redundantBytes)) in extra copies")
             for group in duplicates.prefix(top) {
                 let more = group.count > group.paths.count ? " (and \(group.count - group.paths.count) more)" : ""
                 Output.line("  \(group.count) × \(Formatting.bytes(group.size)): " + group.paths.joined(separator: ", ") + more)

@@ -158,3 +158,25 @@ struct ManifestCommandTests {
         #expect(loud.stderr.contains("\r"))
     }
 }
+
+extension ManifestCommandTests {
+    @Test func showFindsDuplicateContentAndTheLargestFiles() throws {
+        let tree = try Self.makeTree()
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: tree); try? FileManager.default.removeItem(at: out) }
+        let copy = Scratch.bytes(count: 123_457, seed: 9)
+        try Data(copy).write(to: tree.appendingPathComponent("a.bin"))
+        try Data(copy).write(to: tree.appendingPathComponent("docs/b.bin"))
+        let manifest = out.appendingPathComponent("m").path
+        #expect(try CLIRunner.run(["manifest", tree.path, "-o", manifest]).status == 0)
+        let json = try CLIRunner.run(["show", manifest, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(object["duplicate_groups"] as? Int == 1)
+        #expect(object["duplicate_bytes"] as? Int == 123_457)
+        let largest = (object["largest"] as! [[String: Any]]).map { $0["path"] as! String }
+        #expect(largest.prefix(3) == ["data.bin", "a.bin", "docs/b.bin"] || largest.prefix(3) == ["data.bin", "docs/b.bin", "a.bin"])
+        let text = try CLIRunner.run(["show", manifest])
+        #expect(text.stdout.contains("duplicate content: 1 group, 123.5 kB in extra copies"))
+        #expect(text.stdout.contains("  2 × 123.5 kB: a.bin, docs/b.bin"))
+    }
+}
