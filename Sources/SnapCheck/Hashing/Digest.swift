@@ -86,7 +86,8 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     func appendHex(to output: inout [UInt8]) {
         func append(_ word: UInt64) {
             for shift in stride(from: 60, through: 0, by: -4) {
-                output.append(Digest.hexDigits[Int((word >> UInt64(shift)) & 0xF)])
+                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0xF
+                output.append(nibble < 10 ? nibble + 0x30 : nibble + 0x57)  // '0'...'9', 'a'...'f'
             }
         }
         append(words.0)
@@ -95,17 +96,11 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         append(words.3)
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// The digest as 64 lowercase hexadecimal digits, as `sha256sum` prints it.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(64)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
+        appendHex(to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 

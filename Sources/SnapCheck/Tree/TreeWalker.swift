@@ -46,6 +46,7 @@ final class TreeWalker {
     private var stack: [Frame] = []
     private let rootDevice: UInt64
     private let options: WalkOptions
+    private let excludes: [Exclusion]
 
     /// Opens the root (following a symlink given as the root itself).
     ///
@@ -53,6 +54,7 @@ final class TreeWalker {
     ///   be listed.
     init(root: String, options: WalkOptions = WalkOptions()) throws(SnapCheckError) {
         self.options = options
+        excludes = options.excludes.map(Exclusion.init)
         var info = stat()
         if case .failure(let error) = Syscall.retrying({ stat(root, &info) }) {
             throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
@@ -171,17 +173,26 @@ final class TreeWalker {
     }
 
     private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
-        for pattern in options.excludes {
-            let anchored = pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern
-            let matches: Bool
-            if pattern.contains("/") {
-                matches = withCString(path) { fnmatch(anchored, $0, FNM_PATHNAME) == 0 }
-            } else {
-                matches = withCString(name) { fnmatch(anchored, $0, 0) == 0 }
+        for pattern in excludes {
+            let subject = pattern.matchesPath ? path : name
+            let matches = withCString(subject) { subject in
+                pattern.text.withUnsafeBufferPointer { fnmatch($0.baseAddress!, subject, pattern.matchesPath ? FNM_PATHNAME : 0) == 0 }
             }
             if matches { return true }
         }
         return false
+    }
+
+    /// An exclusion pattern, prepared once: as a C string, and whether it matches whole paths
+    /// (it holds a `/`) or names.
+    private struct Exclusion {
+        var text: [CChar]
+        var matchesPath: Bool
+
+        init(_ pattern: String) {
+            matchesPath = pattern.contains("/")
+            text = Array((pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern).utf8CString)
+        }
     }
 
     /// The recorded form of an `lstat` result.
