@@ -52,13 +52,11 @@ struct ManifestCommand: ParsableCommand {
         let writer = try ManifestWriter(path: output, parameters: options.chunking, source: absolutePath(directory))
         let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
         var unique = DistinctCounter()
-        var unreadable = 0
         try SnapshotBuilder.build(
             root: directory, options: options,
             progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.bytes, totalBytes: $0.totalBytes) } },
             problem: { failure in
                 progressLine?.finish()
-                if failure.code != .changedWhileReading { unreadable += 1 }
                 Output.error(failure.description)
             },
             body: { entry in
@@ -77,14 +75,16 @@ struct ManifestCommand: ParsableCommand {
                 + (summary.unreadable > 0 ? "; \(Formatting.count(summary.unreadable)) unreadable" : "")
                 + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : "")) }
         if output != nil { Output.line(summary.snapshotID!.description) }
-        if summary.unreadable > 0 || unreadable > 0 { throw ExitCode(1) }
+        if summary.unreadable > 0 { throw ExitCode(1) }
     }
 
     /// The writer's temporary file must not be recorded when the output lies inside the tree.
     private func temporaryFileExclusion() -> [String] {
         guard let output else { return [] }
         let name = output.split(separator: "/").last.map(String.init) ?? output
-        return ["." + name + ".snapcheck-??????"]
+        // The name is matched literally: glob characters in it are escaped.
+        let literal = name.map { "*?[\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+        return ["." + literal + ".snapcheck-??????"]
     }
 }
 

@@ -72,6 +72,34 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         words = parsed
     }
 
+    /// Parses exactly 64 lowercase hexadecimal digits, the form manifests use; nil for
+    /// anything else (uppercase included, so that each digest has one spelling).
+    init?(lowercaseHex text: ArraySlice<UInt8>) {
+        guard text.count == 64 else { return nil }
+        let parsed: (UInt64, UInt64, UInt64, UInt64)? = text.withUnsafeBufferPointer { digits in
+            func word(_ at: Int) -> UInt64? {
+                var value: UInt64 = 0
+                for index in at..<(at + 16) {
+                    let character = digits[index]
+                    let nibble: UInt8
+                    if character &- 0x30 < 10 {
+                        nibble = character &- 0x30
+                    } else if character &- 0x61 < 6 {
+                        nibble = character &- 0x57
+                    } else {
+                        return nil
+                    }
+                    value = value << 4 | UInt64(nibble)
+                }
+                return value
+            }
+            guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
+            return (a, b, c, d)
+        }
+        guard let parsed else { return nil }
+        words = parsed
+    }
+
     /// The 32 bytes, most significant first.
     public var bytes: [UInt8] {
         var result = [UInt8]()

@@ -251,14 +251,19 @@ public final class ManifestReader {
         }
     }
 
+    /// `+ TAB LENGTH TAB SHA256`: the digest is the last 64 bytes, so the line is taken apart
+    /// by position rather than split (chunk lines are half of a manifest).
     private func parseChunk(_ line: ArraySlice<UInt8>, offset: UInt64) throws(SnapCheckError) -> Chunk {
-        let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-        guard fields.count == 3, fields[0].elementsEqual([UInt8(ascii: "+")]) else { throw invalid("malformed chunk line") }
-        guard let length = Self.decimal(fields[1], signed: false), length >= 1, length <= parameters.maxSize else {
+        let start = line.startIndex
+        guard line.count >= 68, line[start] == UInt8(ascii: "+"), line[start + 1] == 0x09,
+              line[line.endIndex - 65] == 0x09 else {
+            throw invalid("malformed chunk line")
+        }
+        guard let length = Self.decimal(line[(start + 2)..<(line.endIndex - 65)], signed: false),
+              length >= 1, length <= parameters.maxSize else {
             throw invalid("chunk length out of range 1...\(parameters.maxSize)")
         }
-        guard fields[2].allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }),
-              let digest = Digest(hexUTF8: fields[2]) else {
+        guard let digest = Digest(lowercaseHex: line[(line.endIndex - 64)...]) else {
             throw invalid("malformed chunk digest")
         }
         return Chunk(offset: offset, length: Int(length), digest: digest)
