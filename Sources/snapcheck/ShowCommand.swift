@@ -24,7 +24,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let reader = try ManifestReader(path: manifest)
         var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
-        // Whole-file identity (the digest of its chunk digests) → how many, size, a few paths.
+        // Whole-file identity → how many, size, a few paths.
         // Kept for at most `contentLimit` distinct contents, so memory stays bounded; beyond
         // that, duplicates of contents not yet seen are not found (and the report says so).
         var contents: [Digest: (count: Int, size: UInt64, paths: [String])] = [:]
@@ -33,7 +33,7 @@ struct ShowCommand: ParsableCommand {
         while let entry = try reader.next() {
             guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { continue }
             largest.insert((entry.displayPath, entry.size))
-            let identity = SHA256.digest(of: entry.chunks.flatMap(\.digest.bytes))
+            let identity = entry.contentIdentity
             if contents[identity] == nil && contents.count >= contentLimit {
                 untracked += 1
                 continue

@@ -18,9 +18,7 @@ struct FileHasher {
         let display = { walked.entry.displayPath }  // escaped only if an error needs it
         let file: RegularFile
         do {
-            file = try withCString(walked.name) { (name) throws(SnapCheckError) -> RegularFile in
-                try RegularFile.open(name, in: walked.directory.descriptor, lookFirst: false, displayPath: display())
-            }
+            file = try RegularFile.open(walked: walked.name, in: walked.directory, displayPath: display())
         } catch {
             entry.status = .unreadable
             return (entry, error)

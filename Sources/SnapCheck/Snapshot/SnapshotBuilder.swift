@@ -4,8 +4,8 @@ import Synchronization
 /// threads, and delivers the entries in manifest order.
 ///
 /// The walk runs on the calling thread while the workers hash; small files travel to the
-/// workers in batches (up to 64 files or 1 MiB), and results come back in order through a
-/// bounded window. Memory is the workers' buffers (2 × max chunk + 4 MiB each) plus the window,
+/// workers in batches (``JobBatcher``), and results come back in order through a bounded
+/// window. Memory is the workers' buffers (2 × max chunk + 4 MiB each) plus the window,
 /// whatever the size of the tree or of its files.
 ///
 /// ```swift
@@ -14,10 +14,6 @@ import Synchronization
 /// let summary = try writer.finish()
 /// ```
 public enum SnapshotBuilder {
-    /// Small files are batched until a batch holds this many files or bytes.
-    static let batchFiles = 64
-    static let batchBytes: UInt64 = 1 << 20
-
     /// Walks and hashes the tree at `root`, calling `body` with every entry in manifest order.
     ///
     /// - Parameters:
@@ -75,29 +71,14 @@ public enum SnapshotBuilder {
                 progress(state)
             }
         }
-        var batch: [WalkedEntry] = []
-        var pendingBytes: UInt64 = 0
-        func submitBatch() throws {
-            guard !batch.isEmpty else { return }
-            while pool.isFull { try deliver(pool.next()) }
-            pool.submit(batch)
-            batch = []
-            pendingBytes = 0
-        }
+        var batcher = JobBatcher<WalkedEntry>()
         while let walked = walker.next() {
-            if walked.entry.kind == .file && walked.entry.size >= Self.batchBytes {
-                // A large file is a job of its own.
-                try submitBatch()
-                batch = [walked]
-                try submitBatch()
-                continue
+            for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) {
+                try pool.submit(job, delivering: deliver)
             }
-            batch.append(walked)
-            pendingBytes += walked.entry.size
-            if batch.count >= batchFiles || pendingBytes >= Self.batchBytes { try submitBatch() }
         }
-        try submitBatch()
-        while pool.hasPending { try deliver(pool.next()) }
+        if let job = batcher.finish() { try pool.submit(job, delivering: deliver) }
+        try pool.drain(delivering: deliver)
     }
 }
 

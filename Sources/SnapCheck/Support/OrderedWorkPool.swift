@@ -64,6 +64,17 @@ final class OrderedWorkPool<Job, Output>: @unchecked Sendable {
         }
     }
 
+    /// Queues a job, first handing results to `deliver` (oldest first) while the window is full.
+    func submit(_ job: Job, delivering deliver: (Output) throws -> Void) rethrows {
+        while isFull { try deliver(next()) }
+        submit(job)
+    }
+
+    /// Hands every result still to come to `deliver`, in order.
+    func drain(delivering deliver: (Output) throws -> Void) rethrows {
+        while hasPending { try deliver(next()) }
+    }
+
     /// Waits for and returns the oldest result not yet taken. Precondition: ``hasPending``.
     func next() -> Output {
         lock.withLock {

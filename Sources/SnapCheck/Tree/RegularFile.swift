@@ -59,6 +59,15 @@ struct RegularFile: ~Copyable {
         }
     }
 
+    /// Opens `name`, an entry the walk has just examined as a regular file, in `directory`.
+    static func open(
+        walked name: [UInt8], in directory: DirectoryHandle, displayPath: @autoclosure () -> String
+    ) throws(SnapCheckError) -> RegularFile {
+        try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
+            try open(cName, in: directory.descriptor, lookFirst: false, displayPath: displayPath())
+        }
+    }
+
     private init(descriptor: Int32, status: stat) {
         self.descriptor = descriptor
         self.status = status

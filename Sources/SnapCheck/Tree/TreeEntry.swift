@@ -52,8 +52,31 @@ public struct TreeEntry: Sendable, Equatable {
     /// The path in the escaped, printable form used in manifests and reports.
     public var displayPath: String { PathEscaping.escape(path) }
 
+    /// How this entry's mode and modification time differ from `other`'s, for people
+    /// ("mode 0644 -> 0600, mtime … -> …"); nil when they are equal.
+    func metadataChange(to other: TreeEntry) -> String? {
+        var changes: [String] = []
+        if mode != other.mode { changes.append("mode \(Self.octal(mode)) -> \(Self.octal(other.mode))") }
+        if modificationTime != other.modificationTime {
+            changes.append("mtime \(Timestamp.utc(nanoseconds: modificationTime)) -> \(Timestamp.utc(nanoseconds: other.modificationTime))")
+        }
+        return changes.isEmpty ? nil : changes.joined(separator: ", ")
+    }
+
+    /// One digest for a regular file's whole content, as far as the manifest tells it: the
+    /// chunk's digest for a file of one chunk (its SHA-256), else the SHA-256 of the chunk
+    /// digests in order. Equal for equal contents under the same chunking.
+    package var contentIdentity: Digest {
+        chunks.count == 1 ? chunks[0].digest : SHA256.digest(of: chunks.flatMap(\.digest.bytes))
+    }
+
+    /// "regular file became a directory"
+    func typeChange(to other: TreeEntry) -> String {
+        "\(kind.word) became a \(other.kind.word)"
+    }
+
     /// A mode as four octal digits, `0644`.
-    static func octal(_ mode: UInt32) -> String {
+    private static func octal(_ mode: UInt32) -> String {
         let digits = String(mode, radix: 8)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }

@@ -36,9 +36,7 @@ final class ContentCheck {
     /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
     func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
         let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
-        }
+        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
         return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
     }
 
@@ -46,9 +44,7 @@ final class ContentCheck {
     /// the expected size (no resynchronisation: a part of a ``SplitFile``).
     func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
         let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
-        }
+        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
         guard UInt64(file.status.st_size) == expected.size else { return false }
         for chunk in expected.chunks[range] {
             let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
@@ -62,9 +58,7 @@ final class ContentCheck {
     /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
     func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
         let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try RegularFile.open(cName, in: directory.descriptor, lookFirst: false, displayPath: display())
-        }
+        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
         var outcome = Outcome(actualSize: UInt64(file.status.st_size))
         for index in indexes {
             let chunk = expected.chunks[index]

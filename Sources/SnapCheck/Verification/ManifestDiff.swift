@@ -190,7 +190,7 @@ public enum ManifestDiff {
                 summary.bytesAdded += new.size
                 summary.bytesRemoved += old.size
                 return Change(kind: .type, path: new.path, entryKind: new.kind, size: new.size,
-                              detail: "\(old.kind.word) became a \(new.kind.word)")
+                              detail: old.typeChange(to: new))
             }
             if new.kind == .symlink && old.symlinkTarget != new.symlinkTarget {
                 return Change(kind: .symlink, path: new.path, entryKind: .symlink,
@@ -222,13 +222,9 @@ public enum ManifestDiff {
                                   detail: "different chunking: whole-file equality cannot be decided")
                 }
             }
-            var changes: [String] = []
-            if old.mode != new.mode { changes.append("mode \(TreeEntry.octal(old.mode)) -> \(TreeEntry.octal(new.mode))") }
-            if old.modificationTime != new.modificationTime {
-                changes.append("mtime \(Timestamp.utc(nanoseconds: old.modificationTime)) -> \(Timestamp.utc(nanoseconds: new.modificationTime))")
+            return old.metadataChange(to: new).map {
+                Change(kind: .metadata, path: new.path, entryKind: new.kind, size: new.size, detail: $0)
             }
-            return changes.isEmpty ? nil : Change(kind: .metadata, path: new.path, entryKind: new.kind, size: new.size,
-                                                  detail: changes.joined(separator: ", "))
         }
     }
 }
@@ -244,7 +240,7 @@ struct ContentKey: Hashable {
         guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { return nil }
         if !sameChunking && entry.chunks.count != 1 { return nil }
         size = entry.size
-        identity = entry.chunks.count == 1 ? entry.chunks[0].digest : SHA256.digest(of: entry.chunks.flatMap(\.digest.bytes))
+        identity = entry.contentIdentity
     }
 }
 

@@ -82,8 +82,7 @@ public enum Verifier {
             state.findings = report.counted + report.warnings
             progress?(state)
         }
-        var batch: [VerifyItem] = []
-        var batchBytes: UInt64 = 0
+        var batcher = JobBatcher<VerifyItem>()
         func submit(_ item: VerifyItem) {
             if options.threads > 1, case .matched(let expected, let walked, nil) = item,
                expected.kind == .file, walked.entry.kind == .file, expected.status != .unreadable, walked.problem == nil,
@@ -94,18 +93,7 @@ public enum Verifier {
             enqueue(item)
         }
         func enqueue(_ item: VerifyItem) {
-            let bytes = item.expectedFileBytes
-            if bytes >= SnapshotBuilder.batchBytes { flush() }
-            batch.append(item)
-            batchBytes += bytes
-            if batch.count >= SnapshotBuilder.batchFiles || batchBytes >= SnapshotBuilder.batchBytes { flush() }
-        }
-        func flush() {
-            guard !batch.isEmpty else { return }
-            while pool.isFull { deliver(pool.next()) }
-            pool.submit(batch)
-            batch = []
-            batchBytes = 0
+            for job in batcher.add(item, weight: item.expectedFileBytes) { pool.submit(job, delivering: deliver) }
         }
 
         var pairing = TypeChangePairing()
@@ -153,8 +141,8 @@ public enum Verifier {
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
-        flush()
-        while pool.hasPending { deliver(pool.next()) }
+        if let job = batcher.finish() { pool.submit(job, delivering: deliver) }
+        pool.drain(delivering: deliver)
         return report
     }
 }
@@ -187,8 +175,7 @@ extension Verifier {
         progress: ((VerificationProgress) -> Void)? = nil,
         sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
     ) throws(SnapCheckError) -> VerificationReport {
-        // Fail on a bad source or target at once.
-        _ = try TreeWalker(root: source, options: options.walk)
+        // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)
         let snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
         let entries = ReadAhead<TreeEntry> { (emit) throws(SnapCheckError) in

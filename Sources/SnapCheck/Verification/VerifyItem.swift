@@ -160,18 +160,10 @@ enum VerifyItem {
 
     /// Mode and modification time, under the metadata policy.
     private static func metadataFinding(_ expected: TreeEntry, _ actual: TreeEntry, _ options: VerifyOptions) -> Finding? {
-        guard options.metadata != .ignore else { return nil }
-        var changes: [String] = []
-        if expected.mode != actual.mode {
-            changes.append("mode \(TreeEntry.octal(expected.mode)) -> \(TreeEntry.octal(actual.mode))")
-        }
-        if expected.modificationTime != actual.modificationTime {
-            changes.append("mtime \(Timestamp.utc(nanoseconds: expected.modificationTime)) -> \(Timestamp.utc(nanoseconds: actual.modificationTime))")
-        }
-        guard !changes.isEmpty else { return nil }
+        guard options.metadata != .ignore, let change = expected.metadataChange(to: actual) else { return nil }
         return Finding(
             kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-            detail: changes.joined(separator: ", "), counts: options.metadata == .strict)
+            detail: change, counts: options.metadata == .strict)
     }
 
     /// A spot-check of one file: its size, and the chosen chunks only.
@@ -192,6 +184,6 @@ enum VerifyItem {
     private static func typeFinding(_ expected: TreeEntry, _ actual: TreeEntry) -> Finding {
         Finding(
             kind: .type, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-            bytes: expected.size, detail: "\(expected.kind.word) became a \(actual.kind.word)")
+            bytes: expected.size, detail: expected.typeChange(to: actual))
     }
 }
