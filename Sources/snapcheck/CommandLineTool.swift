@@ -8,35 +8,53 @@ import Glibc
 /// Runs the CLI and maps every outcome onto the contract's exit codes.
 ///
 /// swift-argument-parser exits 64 on a usage error and 1 on any thrown error; the contract
-/// (design/contract.md) wants 0 for success, 1 for findings that count, and 2 with one line on
-/// stderr for anything that kept the command from running.
+/// (README, "Exit status") wants 0 for success, 1 for findings that count, and 2 with one line
+/// on stderr for anything that kept the command from running, including no command at all and
+/// output that could not be written.
 enum CommandLineTool {
     static func run(_ arguments: [String]) -> Never {
         raiseOpenFileLimit()
+        // A closed pipe must be a write error (exit 2, one line), not a silent death by signal.
+        signal(SIGPIPE, SIG_IGN)
+        guard !arguments.isEmpty else {
+            // `snapcheck $COMMAND` with an empty variable must not read as success in a hook.
+            Output.block(SnapCheckCommand.helpMessage())
+            finish(failing: "no command given (see above)")
+        }
         do {
             var command = try SnapCheckCommand.parseAsRoot(arguments)
             try command.run()
-            Output.flush()
-            exit(0)
+            finish(status: 0)
         } catch let code as ExitCode {
-            Output.flush()
-            exit(code.rawValue)
+            finish(status: code.rawValue)
         } catch {
-            Output.flush()
             if SnapCheckCommand.exitCode(for: error) == .success {
                 // --help and --version are "errors" that carry the text to print.
-                print(SnapCheckCommand.fullMessage(for: error))
-                exit(0)
+                Output.line(SnapCheckCommand.fullMessage(for: error))
+                finish(status: 0)
             }
-            let message: String
             if let error = error as? SnapCheckError {
-                message = error.description
-            } else {
-                message = SnapCheckCommand.message(for: error)
+                finish(failing: error.description)
             }
-            Output.error(message)
-            exit(2)
+            finish(failing: SnapCheckCommand.message(for: error))
         }
+    }
+
+    /// Flushes stdout and exits with `status`, or with 2 when stdout could not be written.
+    private static func finish(status: Int32) -> Never {
+        do {
+            try Output.flush()
+        } catch {
+            finish(failing: error.description)
+        }
+        exit(status)
+    }
+
+    /// Flushes what stdout holds, prints `message` as the one line on stderr and exits 2.
+    private static func finish(failing message: String) -> Never {
+        try? Output.flush()
+        Output.error(message)
+        exit(2)
     }
 }
 

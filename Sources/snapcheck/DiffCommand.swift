@@ -21,9 +21,15 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "How many changes of each kind to list in the text report.")
     var top = 20
 
+    @OptionGroup var pin: SnapshotPin
+
+    @Option(name: .customLong("expect-new-snapshot"), help: ArgumentHelp(
+        "Refuse NEW unless its snapshot id is this one (--expect-snapshot pins OLD).", valueName: "id"))
+    var expectedNew: Digest?
+
     func run() throws {
         var listed: [ManifestDiff.Change.Kind: [String]] = [:]
-        let summary = try ManifestDiff.compare(old: old, new: new) { change in
+        let summary = try ManifestDiff.compare(old: old, new: new, expectedOld: pin.expected, expectedNew: expectedNew) { change in
             if json {
                 var object = JSONObject().field("type", "change").field("kind", change.kind.rawValue)
                     .field("path", change.displayPath)

@@ -23,6 +23,7 @@ enum FindingJSON {
     static func summary(_ report: VerificationReport, extra: (JSONObject) -> JSONObject = { $0 }) -> String {
         var object = JSONObject()
             .field("type", "summary").field("verified", report.verified)
+            .field("sampled", report.sampled).field("complete", report.complete)
         if let id = report.snapshotID { object = object.field("snapshot", id.description) }
         object = object
             .field("expected_entries", report.expectedEntries).field("expected_files", report.expectedFiles)

@@ -1,3 +1,4 @@
+import SnapCheck
 import Synchronization
 
 #if canImport(Glibc)
@@ -5,18 +6,24 @@ import Glibc
 #endif
 
 /// Where the CLI writes: stdout through a buffer, stderr one whole line at a time.
+///
+/// A failed write to stdout (a full disk, a closed pipe) is remembered: ``flush()`` throws it,
+/// so the command exits 2 instead of 0 with a truncated report.
 enum Output {
-    private static let pending = Mutex<[UInt8]>([])
+    private struct State {
+        var buffer: [UInt8] = []
+        /// The errno of the first failed write to stdout; later output is dropped.
+        var failure: Int32?
+    }
+
+    private static let state = Mutex(State())
 
     /// Writes a line to stdout (buffered; ``flush()`` runs before exit).
     static func line(_ text: String) {
-        pending.withLock { buffer in
-            buffer.append(contentsOf: text.utf8)
-            buffer.append(0x0A)
-            if buffer.count >= 1 << 16 {
-                write(buffer, to: STDOUT_FILENO)
-                buffer.removeAll(keepingCapacity: true)
-            }
+        state.withLock { state in
+            state.buffer.append(contentsOf: text.utf8)
+            state.buffer.append(0x0A)
+            if state.buffer.count >= 1 << 16 { write(&state) }
         }
     }
 
@@ -25,29 +32,36 @@ enum Output {
         note("snapcheck: " + message)
     }
 
-    /// Writes a line to stderr; line breaks inside `text` become spaces.
+    /// Writes a line to stderr; line breaks inside `text` become spaces. (A failure here has
+    /// nowhere to be reported.)
     static func note(_ text: String) {
         let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        write(Array((single + "\n").utf8), to: STDERR_FILENO)
+        _ = Array((single + "\n").utf8).withUnsafeBytes { Syscall.writeAll(STDERR_FILENO, $0) }
+    }
+
+    /// Writes several lines to stderr as they are (help text).
+    static func block(_ text: String) {
+        _ = Array((text.hasSuffix("\n") ? text : text + "\n").utf8).withUnsafeBytes { Syscall.writeAll(STDERR_FILENO, $0) }
     }
 
     /// Writes buffered stdout to the system.
-    static func flush() {
-        pending.withLock { buffer in
-            write(buffer, to: STDOUT_FILENO)
-            buffer.removeAll(keepingCapacity: true)
+    ///
+    /// - Throws: ``SnapCheckError`` when any write to stdout failed, now or earlier.
+    static func flush() throws(SnapCheckError) {
+        let failure = state.withLock { state in
+            write(&state)
+            return state.failure
+        }
+        if let failure {
+            throw SnapCheckError(.io, "cannot write the output", path: "standard output", errno: failure)
         }
     }
 
-    private static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let count = Glibc.write(descriptor, raw.baseAddress! + done, raw.count - done)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { return }
-                done += count
-            }
+    private static func write(_ state: inout State) {
+        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard state.failure == nil, !state.buffer.isEmpty else { return }
+        if case .failure(let error) = state.buffer.withUnsafeBytes({ Syscall.writeAll(STDOUT_FILENO, $0) }) {
+            state.failure = error.code
         }
     }
 }

@@ -5,10 +5,14 @@ import Glibc
 #endif
 
 /// Where a report goes: stdout and, with `--output FILE`, that file as well.
+///
+/// A failed write to the file is remembered and thrown by ``finish()``, which also makes sure
+/// the file reached the disk, so a report cut short by a full disk is never followed by exit 0.
 final class ReportOutput {
     private let descriptor: Int32?
     private let path: String?
     private var pending: [UInt8] = []
+    private var failure: Int32?
 
     /// Opens the copy file first, so a bad path fails before any work is done.
     init(copyTo path: String?) throws {
@@ -33,19 +37,28 @@ final class ReportOutput {
         if pending.count >= 1 << 16 { flush() }
     }
 
-    /// Pushes the copy to its file.
-    func flush() {
-        guard let descriptor, !pending.isEmpty else { return }
-        pending.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let count = write(descriptor, raw.baseAddress! + done, raw.count - done)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                done += count
-            }
+    /// Pushes the copy to its file, checks that every write reached it, and flushes stdout.
+    ///
+    /// - Throws: ``SnapCheckError`` when the file or stdout could not be written.
+    func finish() throws(SnapCheckError) {
+        flush()
+        if let descriptor, failure == nil {
+            // A regular file's delayed write errors (ENOSPC, EIO) show up here; a pipe or a
+            // terminal cannot be synced, which is no error.
+            if fsync(descriptor) != 0 && errno != EINVAL && errno != EROFS { failure = errno }
         }
-        pending.removeAll(keepingCapacity: true)
+        if let failure, let path {
+            throw SnapCheckError(.io, "cannot write the report", path: path, errno: failure)
+        }
+        try Output.flush()
+    }
+
+    private func flush() {
+        defer { pending.removeAll(keepingCapacity: true) }
+        guard let descriptor, failure == nil, !pending.isEmpty else { return }
+        if case .failure(let error) = pending.withUnsafeBytes({ Syscall.writeAll(descriptor, $0) }) {
+            failure = error.code
+        }
     }
 }
 
@@ -86,7 +99,7 @@ struct ReportOptions: ParsableArguments {
     /// Runs a verification and reports it: findings stream as JSON Lines, or a text report is
     /// printed at the end. Exits 1 when findings count.
     func report(
-        title: String, coverage: ((VerificationReport) -> [String])? = nil,
+        title: String, verdict: ((VerificationReport) -> String?)? = nil, coverage: ((VerificationReport) -> [String])? = nil,
         run: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void) throws -> VerificationReport,
         summaryExtra: (JSONObject) -> JSONObject = { $0 }
     ) throws {
@@ -108,11 +121,12 @@ struct ReportOptions: ParsableArguments {
             output.line(FindingJSON.summary(report, extra: summaryExtra))
         } else {
             var lines = text.lines(report, title: title)
-            if let coverage { lines = lines.dropLast() + coverage(report) }
+            if let special = verdict?(report) { lines[0] = special }
+            if let coverage { lines += coverage(report) }
             for line in lines { output.line(line) }
         }
-        output.flush()
-        if !report.verified { throw ExitCode(1) }
+        try output.finish()
+        if report.hasCountedFindings { throw ExitCode(1) }
     }
 }
 

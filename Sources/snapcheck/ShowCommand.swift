@@ -52,7 +52,7 @@ struct ShowCommand: ParsableCommand {
                     .field("paths", raw: "[" + $0.paths.map(JSONObject.quote).joined(separator: ",") + "]").text
             }
             Output.line(JSONObject()
-                .field("type", "manifest").field("path", manifest).field("intact", true)
+                .field("type", "summary").field("path", manifest).field("intact", true)
                 .field("snapshot", summary.snapshotID!.description)
                 .field("chunking", reader.parameters.description).field("created", reader.created ?? "")
                 .field("source", reader.source ?? "")

@@ -38,51 +38,85 @@ struct SpotCheckCommand: ParsableCommand {
 
     @OptionGroup var reporting: ReportOptions
 
+    @OptionGroup var pin: SnapshotPin
+
     func validate() throws {
         if [sample != nil, chunks != nil, bytes != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give only one of --sample, --chunks and --bytes")
         }
+        // A sample that reads nothing proves nothing: refuse it rather than report on it.
+        if let sample, sample.fraction <= 0 { throw ValidationError("--sample must be more than 0%") }
+        if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1") }
+        if let bytes, bytes.bytes < 1 { throw ValidationError("--bytes must be at least 1") }
     }
 
     func run() throws {
         let size: SpotCheck.Sample =
             chunks.map { .chunks($0) } ?? bytes.map { .bytes(UInt64($0.bytes)) } ?? .fraction(sample?.fraction ?? 0.01)
+        var options = reporting.verifyOptions
+        options.expectedSnapshot = pin.expected
         var result: SpotCheck.Result?
         try reporting.report(
             title: "manifest \(manifest), target \(target) (spot-check)",
+            verdict: { _ in Self.verdict(result!) },
             coverage: { _ in Self.statement(result!) },
             run: { progress, finding in
                 let outcome = try SpotCheck.run(
                     manifest: manifest, target: target, sample: size, seed: seed,
-                    options: reporting.verifyOptions, finding: finding, progress: progress)
+                    options: options, finding: finding, progress: progress)
                 result = outcome
                 return outcome.report
             },
             summaryExtra: { object in
                 let result = result!
-                return object.field("spot_check", true).field("seed", result.seed)
+                return object.field("spot_check", true).field("verdict", Self.verdictName(result.verdict)).field("seed", result.seed)
                     .field("total_chunks", result.totalChunks).field("sampled_chunks", result.sampledChunks)
                     .field("sampled_bytes", result.sampledBytes).field("matched_chunks", result.matchedChunks)
+                    .field("single_chunk_detection_probability", raw: Formatting.decimal(result.singleChunkDetectionProbability, places: 9))
                     .field("detection_probability_at_0.1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.001), places: 9))
                     .field("detection_probability_at_1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.01), places: 9))
                     .field("process_read_bytes", Self.processReadBytes())
             })
     }
 
+    /// The first line when the sample found nothing but did not read everything; nil keeps
+    /// the usual VERIFIED / NOT VERIFIED line.
+    static func verdict(_ result: SpotCheck.Result) -> String? {
+        guard result.verdict == .noDamageFoundInSample else { return nil }
+        return "NO DAMAGE FOUND in a \(percent(result.singleChunkDetectionProbability)) sample "
+            + "(\(Formatting.count(result.sampledChunks)) of \(Formatting.count(result.totalChunks)) chunks, "
+            + "\(Formatting.bytes(result.sampledBytes)) of \(Formatting.bytes(result.report.expectedBytes)) read); "
+            + "structure complete; not a full verification"
+    }
+
+    static func verdictName(_ verdict: SpotCheck.Verdict) -> String {
+        switch verdict {
+        case .verified: "verified"
+        case .noDamageFoundInSample: "no-damage-found-in-sample"
+        case .notVerified: "not-verified"
+        }
+    }
+
     /// What the sample proved, in words.
     static func statement(_ result: SpotCheck.Result) -> [String] {
-        let report = result.report
-        let share = report.expectedBytes == 0 ? 0 : Double(result.sampledBytes) / Double(report.expectedBytes)
+        let total = result.totalChunks
         var lines = [
-            "sample: read \(Formatting.decimal(share * 100, places: 2))% of the data (\(Formatting.bytes(result.sampledBytes)) of "
-                + "\(Formatting.bytes(report.expectedBytes)), \(Formatting.count(result.sampledChunks)) of "
-                + "\(Formatting.count(result.totalChunks)) chunks); seed \(result.seed) (repeat with --seed \(result.seed))",
+            "sample: read \(Formatting.count(result.sampledChunks)) of \(Formatting.count(total)) chunks "
+                + "(\(Formatting.bytes(result.sampledBytes)) of \(Formatting.bytes(result.report.expectedBytes))); "
+                + "seed \(result.seed) (repeat with --seed \(result.seed))",
+            "  a single damaged chunk would have been caught with probability \(percent(result.singleChunkDetectionProbability)) "
+                + "(the share of chunks read)",
         ]
         for fraction in [0.001, 0.01] {
             let probability = result.detectionProbability(damagedFraction: fraction)
-            lines.append("  if \(fraction == 0.001 ? "0.1" : "1")% or more of the chunks were damaged, this check would have caught it with probability \(Self.percent(probability))")
+            let damaged = max(1, Int((fraction * Double(total)).rounded(.up)))
+            lines.append("  if \(fraction == 0.001 ? "0.1" : "1")% or more of all chunks (\(Formatting.count(damaged)) or more) "
+                + "were damaged, it would have been caught with probability \(Self.percent(probability))")
         }
         lines.append("  every entry was examined: missing, extra, type, symlink and size findings are complete")
+        if !result.report.complete {
+            lines.append("  chunks not in the sample were not read and are not proven; snapcheck verify reads every byte")
+        }
         return lines
     }
 

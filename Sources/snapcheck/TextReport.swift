@@ -29,14 +29,14 @@ struct TextReport {
         if finding.expectedKind == .file || finding.actualKind == .file { files[finding.kind, default: 0] += 1 }
         if groups[finding.kind]?[key] == nil && (groups[finding.kind]?.count ?? 0) >= groupLimit {
             overflow[finding.kind, default: Group()].count += 1
-            overflow[finding.kind, default: Group()].bytes += finding.bytes
+            overflow[finding.kind, default: Group()].bytes = overflow[finding.kind, default: Group()].bytes.saturatingAdd(finding.bytes)
         } else {
             if groups[finding.kind]?[key] == nil {
                 groupOrder[finding.kind, default: []].append(key)
                 groups[finding.kind, default: [:]][key] = Group(firstPath: finding.displayPath)
             }
             groups[finding.kind, default: [:]][key, default: Group()].count += 1
-            groups[finding.kind, default: [:]][key, default: Group()].bytes += finding.bytes
+            groups[finding.kind, default: [:]][key, default: Group()].bytes = groups[finding.kind, default: [:]][key, default: Group()].bytes.saturatingAdd(finding.bytes)
             groups[finding.kind, default: [:]][key, default: Group()].counts = finding.counts
         }
         if finding.kind != .missing && finding.kind != .extra, details[finding.kind, default: []].count < detailLimit {
@@ -88,7 +88,7 @@ struct TextReport {
         if report.verified {
             let files = report.expectedFiles == 1 ? "1 file" : "\(Formatting.count(report.expectedFiles)) files"
             var line = "VERIFIED: \(files), \(Formatting.bytes(report.expectedBytes)), byte-for-byte"
-            if report.warnings > 0 { line += " (\(Formatting.count(report.warnings)) warnings)" }
+            if report.warnings > 0 { line += " (\(Formatting.count(report.warnings)) \(report.warnings == 1 ? "warning" : "warnings"))" }
             return line
         }
         var parts: [String] = []

@@ -21,9 +21,13 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var reporting: ReportOptions
 
+    @OptionGroup var pin: SnapshotPin
+
     func run() throws {
+        var options = reporting.verifyOptions
+        options.expectedSnapshot = pin.expected
         try reporting.report(title: "manifest \(manifest), target \(target)") { progress, finding in
-            try Verifier.verify(manifest: manifest, target: target, options: reporting.verifyOptions, finding: finding, progress: progress)
+            try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
         }
     }
 }

@@ -12,8 +12,9 @@ struct SpotCheckAndDiffCommandTests {
         #expect(first.status == 1)
         #expect(first.stdout.hasPrefix("NOT VERIFIED: 1 file missing (14.7 kB)"))
         let seedLine = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("sample: read ") })
-        #expect(seedLine.contains("of 6 chunks); seed "))
-        #expect(first.stdout.contains("if 0.1% or more of the chunks were damaged, this check would have caught it with probability "))
+        #expect(seedLine.contains(" of 6 chunks (") && seedLine.contains("); seed "))
+        #expect(first.stdout.contains("  a single damaged chunk would have been caught with probability 50.0% (the share of chunks read)"))
+        #expect(first.stdout.contains("if 0.1% or more of all chunks (1 or more) were damaged, it would have been caught with probability "))
         #expect(first.stdout.contains("every entry was examined"))
         // The printed seed repeats the run exactly.
         let seed = String(seedLine.split(separator: " ").last { UInt64($0) != nil }!)
@@ -23,6 +24,8 @@ struct SpotCheckAndDiffCommandTests {
         #expect(json.status == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(json.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
         #expect(summary["spot_check"] as? Bool == true)
+        // Every chunk read: this sample may say verified.
+        #expect(summary["verified"] as? Bool == true && summary["complete"] as? Bool == true && summary["sampled"] as? Bool == true)
         #expect(summary["sampled_chunks"] as? Int == 6 && summary["matched_chunks"] as? Int == 6)
         #expect(summary["detection_probability_at_1%"] as? Double == 1)
     }

@@ -39,9 +39,9 @@ enum ManifestFormat {
         output.append(0x09)
         appendOctalMode(entry.mode, to: &output)
         output.append(0x09)
-        appendDecimal(entry.modificationTime, to: &output)
+        appendDecimal(entry.modificationTime.totalNanoseconds, to: &output)
         output.append(0x09)
-        appendDecimal(Int64(bitPattern: entry.size), to: &output)
+        appendDecimal(Int128(entry.size), to: &output)
         output.append(0x09)
         output.append(contentsOf: entry.status.rawValue.utf8)
         if entry.kind == .symlink {
@@ -52,7 +52,7 @@ enum ManifestFormat {
         for chunk in entry.chunks {
             output.append(UInt8(ascii: "+"))
             output.append(0x09)
-            appendDecimal(Int64(chunk.length), to: &output)
+            appendDecimal(Int128(chunk.length), to: &output)
             output.append(0x09)
             chunk.digest.appendHex(to: &output)
             output.append(0x0A)
@@ -66,19 +66,27 @@ enum ManifestFormat {
             + " unreadable=\(summary.unreadable) changed=\(summary.changed)"
     }
 
-    /// Appends a decimal number without making a String (sizes are below 2^63).
-    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+    /// Appends a decimal number without making a String. 128 bits hold every value a line
+    /// carries: a modification time in nanoseconds needs up to 73 bits, a size 64.
+    private static func appendDecimal(_ value: Int128, to output: inout [UInt8]) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var wide = value.magnitude
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { scratch in
+            // 128-bit division is slow: use it only for the digits above 64 bits.
+            while wide > UInt128(UInt64.max) {
+                scratch[39 - count] = UInt8(ascii: "0") + UInt8(wide % 10)
+                wide /= 10
+                count += 1
+            }
+            var magnitude = UInt64(wide)
             repeat {
-                scratch[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                scratch[39 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            output.append(contentsOf: scratch[(24 - count)...])
+            output.append(contentsOf: scratch[(40 - count)...])
         }
     }
 

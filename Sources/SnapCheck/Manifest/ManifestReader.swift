@@ -33,18 +33,25 @@ public final class ManifestReader {
     private let lines: LineReader
     private let path: String
     private let identity = SHA256()
+    private let expectedSnapshot: Digest?
     private var counted = ManifestSummary()
     private var pending: ArraySlice<UInt8>?
     private var previous: (path: [UInt8], isDirectory: Bool)?
     private var ancestors: [[UInt8]] = []
+    /// Non-directory paths that a later directory of the same name could repeat.
+    private var collisionCandidates: [[UInt8]] = []
     private var keepOpen: AnyObject?
 
     /// Opens the manifest at `path` (`-` for standard input) and reads its header.
     ///
+    /// - Parameter expectedSnapshot: the snapshot id the manifest must have; the check at the
+    ///   end then also refuses a manifest that is intact but not this one (one that was
+    ///   rewritten and sealed again).
     /// - Throws: ``SnapCheckError``: ``SnapCheckError/Code/io`` when it cannot be opened,
     ///   ``SnapCheckError/Code/invalidManifest`` when the header is wrong.
-    public init(path: String) throws(SnapCheckError) {
+    public init(path: String, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {
         self.path = path
+        self.expectedSnapshot = expectedSnapshot
         let descriptor: Int32
         if path == "-" {
             descriptor = STDIN_FILENO
@@ -58,32 +65,46 @@ public final class ManifestReader {
         let isGzip = try peeked.startsWith([0x1F, 0x8B])
         lines = LineReader(source: isGzip ? GzipSource(readingFrom: peeked) : peeked,
                            maximumLength: ManifestFormat.maximumLineLength)
-        var parameters: ChunkingParameters?
         let first = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
         guard first == ManifestFormat.versionLine else {
             if first.hasPrefix("snapcheck-manifest ") {
-                throw SnapCheckError(.invalidManifest, "unsupported manifest version \"\(first.dropFirst(19).prefix(20))\" (this snapcheck reads v1)", path: path)
+                throw SnapCheckError(.invalidManifest, "unsupported manifest version \(Self.quoted(first.dropFirst(19))) (this snapcheck reads v1)", path: path)
             }
             throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 does not say \"\(ManifestFormat.versionLine)\")", path: path)
         }
         identity.update(Array((first + "\n").utf8))
-        while true {
-            let text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
-            let (key, value) = text.firstIndex(of: " ").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) } ?? (text, "")
-            switch key {
-            case "chunking" where parameters == nil:
-                parameters = try Self.parseChunking(value, line: lines.lineNumber, path: path)
-                identity.update(Array((text + "\n").utf8))
-            case "hash" where text == ManifestFormat.hashLine && parameters != nil:
-                identity.update(Array((text + "\n").utf8))
-            case "created": created = value
-            case "source": source = value
-            case "entries" where value.isEmpty && parameters != nil:
-                self.parameters = parameters!
-                return
-            default:
-                throw Self.invalid("unexpected header line \"\(text.prefix(60))\"", lines.lineNumber, path)
+        // The header's lines come in a fixed order, each at most once: chunking, hash, then
+        // optionally created and source, then entries.
+        let chunking = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        guard chunking.hasPrefix("chunking ") else {
+            throw Self.invalid("expected the \"chunking\" line, found \(Self.quoted(chunking))", lines.lineNumber, path)
+        }
+        parameters = try Self.parseChunking(String(chunking.dropFirst(9)), line: lines.lineNumber, path: path)
+        identity.update(Array((chunking + "\n").utf8))
+        let hash = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        guard hash == ManifestFormat.hashLine else {
+            throw Self.invalid("expected \"\(ManifestFormat.hashLine)\", found \(Self.quoted(hash))", lines.lineNumber, path)
+        }
+        identity.update(Array((hash + "\n").utf8))
+        var text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        if text.hasPrefix("created ") {
+            let value = String(text.dropFirst(8))
+            guard Self.isCreationTime(value) else {
+                throw Self.invalid("malformed creation time \(Self.quoted(value))", lines.lineNumber, path)
             }
+            created = value
+            text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        }
+        if text.hasPrefix("source ") {
+            let value = String(text.dropFirst(7))
+            guard PathEscaping.unescape(value.utf8) != nil else {
+                throw Self.invalid("badly escaped source path", lines.lineNumber, path)
+            }
+            source = value
+            text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        }
+        guard text == ManifestFormat.entriesLine else {
+            throw Self.invalid("unexpected header line \(Self.quoted(text))", lines.lineNumber, path)
         }
     }
 
@@ -128,6 +149,9 @@ public final class ManifestReader {
             }
         }
         counted.add(entry)
+        guard counted.bytes <= UInt64(Int64.max) else {
+            throw invalid("the files' sizes add up to more than 2^63 - 1 bytes")
+        }
         return entry
     }
 
@@ -176,14 +200,14 @@ public final class ManifestReader {
     }
 
     private static func parseChunking(_ value: String, line: Int, path: String) throws(SnapCheckError) -> ChunkingParameters {
-        let fields = value.split(separator: " ")
+        let fields = value.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0] == "fastcdc-2020" else {
-            throw invalid("unsupported chunking \"\(value.prefix(60))\"", line, path)
+            throw invalid("unsupported chunking \(quoted(value))", line, path)
         }
         var numbers: [Int] = []
         for (field, key) in zip(fields.dropFirst(), ["min=", "avg=", "max=", "level="]) {
-            guard field.hasPrefix(key), let number = Int(field.dropFirst(key.count)) else {
-                throw invalid("malformed chunking parameters \"\(value.prefix(60))\"", line, path)
+            guard field.hasPrefix(key), let number = decimal(ArraySlice(field.dropFirst(key.count).utf8)).flatMap({ Int(exactly: $0) }) else {
+                throw invalid("malformed chunking parameters \(quoted(value))", line, path)
             }
             numbers.append(number)
         }
@@ -206,8 +230,10 @@ public final class ManifestReader {
         guard let path = PathEscaping.unescape(fields[1]) else { throw invalid("badly escaped path") }
         try checkPath(path)
         guard let mode = Self.octalMode(fields[2]) else { throw invalid("malformed mode") }
-        guard let time = Self.decimal(fields[3], signed: true) else { throw invalid("malformed modification time") }
-        guard let size = Self.decimal(fields[4], signed: false) else { throw invalid("malformed size") }
+        guard let nanoseconds = Self.wideDecimal(fields[3]), let time = FileTime(totalNanoseconds: nanoseconds) else {
+            throw invalid("malformed modification time")
+        }
+        guard let size = Self.decimal(fields[4]) else { throw invalid("malformed size") }
         guard let statusText = String(validating: fields[5], as: UTF8.self), let status = TreeEntry.Status(rawValue: statusText) else {
             throw invalid("unknown status")
         }
@@ -228,6 +254,7 @@ public final class ManifestReader {
             throw invalid("entries out of order: \"\(entry.displayPath)\" after \"\(PathEscaping.escape(previous.path))\"")
         }
         previous = (path, isDirectory)
+        try checkNameIsUnique(path, isDirectory: isDirectory)
         // Its parent must be the nearest directory above it: recorded, and still open.
         let parentLength = path.lastIndex(of: 0x2F) ?? 0
         func isParent(_ directory: [UInt8]) -> Bool {
@@ -239,6 +266,22 @@ public final class ManifestReader {
         }
         if isDirectory { ancestors.append(path) }
         return entry
+    }
+
+    /// Refuses a directory whose path was already recorded as another kind.
+    ///
+    /// Tree order puts a directory `a` (compared as `a/`) after a file `a`, and between them
+    /// only names that continue `a` with a byte below `/` (and what lies under them), so the
+    /// earlier non-directories that could still collide form a chain of prefixes.
+    private func checkNameIsUnique(_ path: [UInt8], isDirectory: Bool) throws(SnapCheckError) {
+        while let last = collisionCandidates.last {
+            if path.count > last.count, path[last.count] < 0x2F, path.starts(with: last) { break }
+            if isDirectory && path == last {
+                throw invalid("\"\(PathEscaping.escape(path))\" is recorded both as a directory and as another kind")
+            }
+            collisionCandidates.removeLast()
+        }
+        if !isDirectory { collisionCandidates.append(path) }
     }
 
     private func checkPath(_ path: [UInt8]) throws(SnapCheckError) {
@@ -259,7 +302,7 @@ public final class ManifestReader {
               line[line.endIndex - 65] == 0x09 else {
             throw invalid("malformed chunk line")
         }
-        guard let length = Self.decimal(line[(start + 2)..<(line.endIndex - 65)], signed: false),
+        guard let length = Self.decimal(line[(start + 2)..<(line.endIndex - 65)]),
               length >= 1, length <= parameters.maxSize else {
             throw invalid("chunk length out of range 1...\(parameters.maxSize)")
         }
@@ -284,6 +327,9 @@ public final class ManifestReader {
             throw invalid("expected the snapshot line")
         }
         if try nextLine() != nil { throw invalid("data after the snapshot line") }
+        if let expectedSnapshot, expectedSnapshot != id {
+            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(id) is not the expected \(expectedSnapshot)", path: path)
+        }
         summary = counted
     }
 
@@ -299,25 +345,55 @@ public final class ManifestReader {
         return value
     }
 
-    /// A canonical decimal (no sign unless negative, no leading zeros).
-    private static func decimal(_ field: ArraySlice<UInt8>, signed: Bool) -> Int64? {
-        var digits = field[...]
-        var negative = false
-        if signed, digits.first == UInt8(ascii: "-") {
-            negative = true
-            digits = digits.dropFirst()
-        }
-        guard !digits.isEmpty, digits.count <= 19, digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+    /// A canonical unsigned decimal (no sign, no leading zeros) up to 2^63 − 1.
+    private static func decimal(_ field: ArraySlice<UInt8>) -> Int64? {
+        guard !field.isEmpty, field.count <= 19, field.first != UInt8(ascii: "0") || field.count == 1 else { return nil }
         var value: Int64 = 0
-        for digit in digits {
+        for digit in field {
             guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
             let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
             guard !overflow1 && !overflow2 else { return nil }
             value = sum
         }
+        return value
+    }
+
+    /// A canonical decimal of any width up to 39 digits (modification times in nanoseconds
+    /// need more than 64 bits).
+    private static func wideDecimal(_ field: ArraySlice<UInt8>) -> Int128? {
+        var digits = field[...]
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.count <= 39, digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+        var value: Int128 = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int128(digit - UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+        }
         if negative && value == 0 { return nil }
         return negative ? -value : value
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, digits where the pattern has them.
+    private static func isCreationTime(_ text: String) -> Bool {
+        let pattern = Array("dddd-dd-ddTdd:dd:ddZ".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count == pattern.count else { return false }
+        return zip(bytes, pattern).allSatisfy { byte, expected in
+            expected == UInt8(ascii: "d") ? (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) : byte == expected
+        }
+    }
+
+    /// Header text for an error message: escaped (a manifest must not put control bytes on a
+    /// terminal), at most 60 bytes of it, in quotes.
+    private static func quoted(_ text: some StringProtocol) -> String {
+        let bytes = Array(text.utf8)
+        let shown = PathEscaping.escape(Array(bytes.prefix(60)))
+        return "\"" + shown + (bytes.count > 60 ? "…" : "") + "\""
     }
 
     private func invalid(_ message: String, line: Int? = nil) -> SnapCheckError {

@@ -31,7 +31,7 @@ public struct ManifestSummary: Sendable, Equatable {
         switch entry.kind {
         case .file:
             files += 1
-            bytes += entry.size
+            bytes = bytes.saturatingAdd(entry.size)
             chunks += entry.chunks.count
         case .directory: directories += 1
         case .symlink: symlinks += 1

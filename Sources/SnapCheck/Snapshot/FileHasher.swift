@@ -25,7 +25,7 @@ struct FileHasher {
         }
         let before = file.status
         entry.mode = UInt32(before.st_mode & 0o7777)
-        entry.modificationTime = Self.nanoseconds(before.st_mtim)
+        entry.modificationTime = FileTime(before.st_mtim)
         var chunks: [Chunk] = []
         let total: UInt64
         do {
@@ -44,15 +44,11 @@ struct FileHasher {
         entry.size = total
         let after = Syscall.fstat(file.descriptor)
         if case .success(let after) = after,
-           after.st_size == before.st_size, total == UInt64(before.st_size),
-           Self.nanoseconds(after.st_mtim) == entry.modificationTime {
+           after.st_size == before.st_size, UInt64(exactly: before.st_size) == total,
+           FileTime(after.st_mtim) == entry.modificationTime {
             return (entry, nil)
         }
         entry.status = .changed
         return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", path: display()))
-    }
-
-    static func nanoseconds(_ time: timespec) -> Int64 {
-        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

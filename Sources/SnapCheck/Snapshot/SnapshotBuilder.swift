@@ -63,7 +63,7 @@ public enum SnapshotBuilder {
                 state.entries += 1
                 if entry.kind == .file {
                     state.files += 1
-                    state.bytes += entry.size
+                    state.bytes = state.bytes.saturatingAdd(entry.size)
                 }
             }
             if let progress, let totals {
@@ -124,7 +124,7 @@ final class TotalsCounter {
                 if state.value.withLock({ $0.stopped }) { return }
                 if walked.entry.kind == .file {
                     files += 1
-                    bytes += walked.entry.size
+                    bytes = bytes.saturatingAdd(walked.entry.size)
                 }
             }
             state.value.withLock { $0.result = (files, bytes) }

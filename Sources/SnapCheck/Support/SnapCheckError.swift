@@ -25,6 +25,9 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatabl
         public static let changedWhileReading = Code(name: "changed-while-reading")
         /// A manifest that is truncated, corrupt, reordered or not a manifest at all.
         public static let invalidManifest = Code(name: "invalid-manifest")
+        /// A valid manifest whose snapshot id is not the one the caller pinned (for example
+        /// with `--expect-snapshot`): a manifest rewritten and sealed again is refused.
+        public static let unexpectedSnapshot = Code(name: "unexpected-snapshot")
         /// A request that makes no sense (an option value out of range, ...).
         public static let invalidArgument = Code(name: "invalid-argument")
 

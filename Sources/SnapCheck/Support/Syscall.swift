@@ -4,7 +4,7 @@ import Glibc
 
 /// Thin wrappers that own the `-1`/errno/EINTR convention of system calls, so callers see a
 /// value or a ``SnapCheckError``.
-enum Syscall {
+package enum Syscall {
     /// Linux's O_NOATIME (include/uapi/asm-generic/fcntl.h). Glibc only declares it under
     /// _GNU_SOURCE, which Swift's Glibc module does not define.
     static let noAccessTime: Int32 = 0o1000000
@@ -31,7 +31,7 @@ enum Syscall {
     }
 
     /// Writes all of `buffer`, repeating short writes.
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Result<Void, Errno> {
+    package static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Result<Void, Errno> {
         var done = 0
         while done < buffer.count {
             switch retrying({ Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done) }) {
@@ -50,8 +50,8 @@ enum Syscall {
 }
 
 /// A system error number.
-struct Errno: Error, Equatable {
+package struct Errno: Error, Equatable {
     /// The raw `errno` value.
-    var code: Int32
-    init(_ code: Int32) { self.code = code }
+    package var code: Int32
+    package init(_ code: Int32) { self.code = code }
 }

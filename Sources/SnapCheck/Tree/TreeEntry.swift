@@ -22,8 +22,8 @@ public struct TreeEntry: Sendable, Equatable {
     public var kind: FileKind
     /// The permission bits, including set-user-ID, set-group-ID and sticky (`st_mode & 07777`).
     public var mode: UInt32
-    /// The modification time in nanoseconds since the Unix epoch.
-    public var modificationTime: Int64
+    /// The modification time, exactly as the kernel reported it.
+    public var modificationTime: FileTime
     /// The size in bytes: the file's length for a regular file, the target's length for a
     /// symlink, 0 for anything else.
     public var size: UInt64
@@ -36,7 +36,7 @@ public struct TreeEntry: Sendable, Equatable {
 
     /// Creates an entry.
     public init(
-        path: [UInt8], kind: FileKind, mode: UInt32, modificationTime: Int64, size: UInt64 = 0,
+        path: [UInt8], kind: FileKind, mode: UInt32, modificationTime: FileTime, size: UInt64 = 0,
         symlinkTarget: [UInt8]? = nil, chunks: [Chunk] = [], status: Status = .ok
     ) {
         self.path = path
@@ -58,7 +58,7 @@ public struct TreeEntry: Sendable, Equatable {
         var changes: [String] = []
         if mode != other.mode { changes.append("mode \(Self.octal(mode)) -> \(Self.octal(other.mode))") }
         if modificationTime != other.modificationTime {
-            changes.append("mtime \(Timestamp.utc(nanoseconds: modificationTime)) -> \(Timestamp.utc(nanoseconds: other.modificationTime))")
+            changes.append("mtime \(modificationTime) -> \(other.modificationTime)")
         }
         return changes.isEmpty ? nil : changes.joined(separator: ", ")
     }

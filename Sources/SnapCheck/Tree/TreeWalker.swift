@@ -200,7 +200,7 @@ final class TreeWalker {
         let kind = FileKind(mode: info.st_mode) ?? .file
         return TreeEntry(
             path: path, kind: kind, mode: UInt32(info.st_mode & 0o7777),
-            modificationTime: FileHasher.nanoseconds(info.st_mtim),
+            modificationTime: FileTime(info.st_mtim),
             size: kind == .file ? UInt64(info.st_size) : 0)
     }
 }

@@ -103,12 +103,22 @@ public enum ManifestDiff {
 
     /// Compares the manifest `old` with the manifest `new`, handing each change to `change`.
     ///
-    /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid.
-    public static func compare(old: String, new: String, change: (Change) -> Void) throws(SnapCheckError) -> Summary {
+    /// The old manifest is read whole (and checked) before any change is reported; the new one
+    /// is checked as it is read, so changes are provisional until this returns.
+    ///
+    /// - Parameters:
+    ///   - expectedOld: the snapshot id `old` must have (nil: any intact manifest).
+    ///   - expectedNew: the snapshot id `new` must have (nil: any intact manifest).
+    /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid, or is not
+    ///   the snapshot expected (``SnapCheckError/Code/unexpectedSnapshot``).
+    public static func compare(
+        old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil, change: (Change) -> Void
+    ) throws(SnapCheckError) -> Summary {
         // First pass over the old manifest: its chunk digests, for shared content.
-        let oldChunks = try ChunkSketch(manifest: old)
-        let oldReader = try ManifestReader(path: old)
-        let newReader = try ManifestReader(path: new)
+        let oldChunks = try ChunkSketch(manifest: old, expectedSnapshot: expectedOld)
+        // The second pass must read the same manifest as the first.
+        let oldReader = try ManifestReader(path: old, expectedSnapshot: oldChunks.snapshotID)
+        let newReader = try ManifestReader(path: new, expectedSnapshot: expectedNew)
         var summary = Summary()
         summary.differentChunking = oldReader.parameters != newReader.parameters
         summary.sharedIsEstimate = oldChunks.level > 0
@@ -132,8 +142,8 @@ public enum ManifestDiff {
             case (_, nil): order = -1
             }
             if order >= 0, let entry = newEntry, entry.kind == .file {
-                summary.newBytes += entry.size
-                summary.sharedBytes += oldChunks.sharedBytes(of: entry)
+                summary.newBytes = summary.newBytes.saturatingAdd(entry.size)
+                summary.sharedBytes = summary.sharedBytes.saturatingAdd(oldChunks.sharedBytes(of: entry))
             }
             if order == 0 {
                 if let item = compareEntries(oldEntry!, newEntry!, sameChunking: sameChunking) { report(item) }
@@ -222,6 +232,12 @@ public enum ManifestDiff {
                                   detail: "different chunking: whole-file equality cannot be decided")
                 }
             }
+            if old.status != new.status {
+                // A directory or link that became unreadable (or readable again) is a change,
+                // even when nothing else recorded about it differs.
+                return Change(kind: .modified, path: new.path, entryKind: new.kind, size: new.size,
+                              detail: "recorded as \(old.status.rawValue) -> \(new.status.rawValue)")
+            }
             return old.metadataChange(to: new).map {
                 Change(kind: .metadata, path: new.path, entryKind: new.kind, size: new.size, detail: $0)
             }
@@ -250,18 +266,22 @@ struct ChunkSketch {
     static let limit = 1 << 16
     private(set) var level = 0
     private var digests: Set<Digest> = []
+    /// The id of the manifest that was read.
+    let snapshotID: Digest?
 
-    init(manifest: String) throws(SnapCheckError) {
-        let reader = try ManifestReader(path: manifest)
+    init(manifest: String, expectedSnapshot: Digest?) throws(SnapCheckError) {
+        let reader = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot)
         while let entry = try reader.next() {
             for chunk in entry.chunks where Self.keeps(chunk.digest, level) {
                 digests.insert(chunk.digest)
                 while digests.count > Self.limit {
                     level += 1
-                    digests = digests.filter { Self.keeps($0, level) }
+                    let next = level
+                    digests = digests.filter { Self.keeps($0, next) }
                 }
             }
         }
+        snapshotID = reader.summary?.snapshotID
     }
 
     /// Whether a digest is in the sample at `level`: its first `level` bits are zero.

@@ -13,18 +13,33 @@ import Glibc
 public enum SpotCheck {
     /// How much to read.
     public enum Sample: Sendable, Equatable {
-        /// A share of the chunks, 0 ... 1 (rounded up to whole chunks).
+        /// A share of the chunks, more than 0 and at most 1 (rounded up to whole chunks).
         case fraction(Double)
-        /// A number of chunks.
+        /// A number of chunks, at least 1.
         case chunks(Int)
-        /// About this many bytes: the number of chunks of the manifest's average size.
+        /// About this many bytes, at least 1: the number of chunks of the manifest's average
+        /// size.
         case bytes(UInt64)
+    }
+
+    /// What a spot-check may conclude.
+    public enum Verdict: Sendable, Equatable {
+        /// Every chunk was read and matched and nothing that counts differs: as strong as a
+        /// full verification.
+        case verified
+        /// Nothing that counts was found, but only a sample of the chunks was read: the
+        /// unread chunks are not proven. Never a verification.
+        case noDamageFoundInSample
+        /// Something that counts was found: the backup is not proven.
+        case notVerified
     }
 
     /// What a spot-check found and what it proved.
     public struct Result: Sendable {
-        /// Totals and findings, as for a full verification (but no file counts as proven
-        /// intact: ``VerificationReport/intactFiles`` stays 0).
+        /// Totals and findings, as for a full verification. ``VerificationReport/sampled`` is
+        /// true; ``VerificationReport/complete`` and so ``VerificationReport/verified`` are true
+        /// only when every chunk was read. Files whose every chunk was chosen and matched count
+        /// as intact; others do not.
         public var report: VerificationReport
         /// The seed that chose the sample: pass it again to repeat the check exactly.
         public var seed: UInt64
@@ -36,6 +51,19 @@ public enum SpotCheck {
         public var sampledBytes: UInt64
         /// Chosen chunks that were read and matched.
         public var matchedChunks: Int
+
+        /// What this check may conclude: a sample that did not read every chunk is never
+        /// ``Verdict/verified``.
+        public var verdict: Verdict {
+            if report.hasCountedFindings { return .notVerified }
+            return report.verified ? .verified : .noDamageFoundInSample
+        }
+
+        /// The chance that this sample would have caught exactly one damaged chunk: the share of
+        /// the chunks it read.
+        public var singleChunkDetectionProbability: Double {
+            totalChunks == 0 ? 1 : Double(sampledChunks) / Double(totalChunks)
+        }
 
         /// The probability that this sample contains at least one damaged chunk when at least
         /// `damagedFraction` of all chunks are damaged (design in docs/spot-check.md).
@@ -57,26 +85,28 @@ public enum SpotCheck {
         options: VerifyOptions = VerifyOptions(), finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> Result {
-        let summary = try ManifestReader(path: manifest).validate()
+        try check(sample)
+        // The first read checks the manifest whole (and its pinned id) before the target is
+        // touched, and counts its chunks for the sample.
+        let summary = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).validate()
         let total = summary.chunks
         let wanted: Int
         switch sample {
         case .fraction(let share):
-            guard share >= 0 && share <= 1 else { throw SnapCheckError(.invalidArgument, "the sample must be between 0% and 100%") }
             wanted = Int((Double(total) * share).rounded(.up))
         case .chunks(let count):
-            guard count >= 0 else { throw SnapCheckError(.invalidArgument, "the number of chunks cannot be negative") }
             wanted = count
         case .bytes(let bytes):
             let average = total == 0 ? 1 : max(1, summary.bytes / UInt64(total))
-            wanted = Int((bytes + average - 1) / average)
+            wanted = Int(clamping: bytes / average + (bytes % average == 0 ? 0 : 1))
         }
         let chosenSeed = seed ?? UInt64.random(in: 0...UInt64.max)
         var plan = SamplePlan(seed: chosenSeed, total: UInt64(total), sample: UInt64(max(0, wanted)))
         var sampledChunks = 0
         var sampledBytes: UInt64 = 0
         var matched = 0
-        let reader = try ManifestReader(path: manifest)
+        // The second read must be the same manifest: the sample's size was fixed by the first.
+        let reader = try ManifestReader(path: manifest, expectedSnapshot: summary.snapshotID)
         let walker = try TreeWalker(root: target, options: options.walk)
         var report = try Verifier.verify(
             expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
@@ -90,9 +120,25 @@ public enum SpotCheck {
             sampleOutcome: { matched += $0 },
             progress: progress, finding: finding)
         report.snapshotID = reader.summary?.snapshotID
+        report.sampled = true
+        report.complete = sampledChunks == total
         return Result(
             report: report, seed: chosenSeed, totalChunks: total, sampledChunks: sampledChunks,
             sampledBytes: sampledBytes, matchedChunks: matched)
+    }
+
+    /// Refuses a sample that reads nothing: it would prove nothing.
+    private static func check(_ sample: Sample) throws(SnapCheckError) {
+        switch sample {
+        case .fraction(let share) where !(share > 0 && share <= 1):
+            throw SnapCheckError(.invalidArgument, "the sample must be more than 0% and at most 100%")
+        case .chunks(let count) where count < 1:
+            throw SnapCheckError(.invalidArgument, "the number of chunks must be at least 1")
+        case .bytes(0):
+            throw SnapCheckError(.invalidArgument, "the number of bytes must be at least 1")
+        default:
+            break
+        }
     }
 
     /// The probability that a uniform sample of `sampledChunks` out of `totalChunks`, drawn

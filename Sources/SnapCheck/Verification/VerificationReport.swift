@@ -32,12 +32,26 @@ public struct VerificationReport: Sendable, Equatable {
     public var counted = 0
     /// Findings reported as warnings only.
     public var warnings = 0
+    /// Whether content was checked for a sample of chunks only (a spot-check).
+    public var sampled = false
+    /// Whether every byte of every regular file in the manifest was read and compared. False
+    /// for a spot-check that did not read every chunk: such a check proves what it read and no
+    /// more, so it is never ``verified``.
+    public var complete = true
 
     /// Creates an empty report.
     public init() {}
 
-    /// Whether every byte of the snapshot is present and nothing that counts differs.
-    public var verified: Bool { counted == 0 }
+    /// Whether the backup is proven: every byte of the snapshot was read and matched
+    /// (``complete``) and nothing that counts differs.
+    ///
+    /// A spot-check that found nothing but did not read every chunk is not verified: see
+    /// ``hasCountedFindings`` for "nothing wrong in what was examined".
+    public var verified: Bool { counted == 0 && complete }
+
+    /// Whether a finding that counts was made in what was examined (the exit status 1 of the
+    /// command-line tool).
+    public var hasCountedFindings: Bool { counted > 0 }
 
     /// The share of the manifest's regular files proven intact, 0 ... 1 (1 for no files).
     public var fileCoverage: Double { expectedFiles == 0 ? 1 : Double(intactFiles) / Double(expectedFiles) }
@@ -47,7 +61,7 @@ public struct VerificationReport: Sendable, Equatable {
 
     mutating func add(_ finding: Finding) {
         byKind[finding.kind, default: Tally()].count += 1
-        byKind[finding.kind, default: Tally()].bytes += finding.bytes
+        byKind[finding.kind, default: Tally()].bytes = byKind[finding.kind, default: Tally()].bytes.saturatingAdd(finding.bytes)
         if finding.counts { counted += 1 } else { warnings += 1 }
     }
 }

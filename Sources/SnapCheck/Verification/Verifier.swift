@@ -32,7 +32,7 @@ public enum Verifier {
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
-        let reader = try ManifestReader(path: manifest)
+        let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
         // Fail on a bad target before reading further.
         let walker = try TreeWalker(root: target, options: options.walk)
         // Parsing runs ahead on a thread of its own while this one walks the target.
@@ -74,10 +74,10 @@ public enum Verifier {
                 sampleOutcome(outcome.matchedSampleChunks)
                 if let intact = outcome.intactBytes {
                     report.intactFiles += 1
-                    report.intactBytes += intact
+                    report.intactBytes = report.intactBytes.saturatingAdd(intact)
                 }
                 state.checkedFiles += outcome.checkedFile ? 1 : 0
-                state.checkedBytes += outcome.checkedBytes
+                state.checkedBytes = state.checkedBytes.saturatingAdd(outcome.checkedBytes)
             }
             state.findings = report.counted + report.warnings
             progress?(state)
@@ -107,7 +107,7 @@ public enum Verifier {
             report.expectedEntries += 1
             if entry.kind == .file {
                 report.expectedFiles += 1
-                report.expectedBytes += entry.size
+                report.expectedBytes = report.expectedBytes.saturatingAdd(entry.size)
             }
             chosen = sample?(entry)
         }

@@ -174,7 +174,12 @@ enum VerifyItem {
         do {
             let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
             outcome.matchedSampleChunks = sample.count - result.ranges.count
-            if let finding = Self.contentFinding(expected, result, sampled: true) { outcome.findings.append(finding) }
+            if let finding = Self.contentFinding(expected, result, sampled: true) {
+                outcome.findings.append(finding)
+            } else if sample.count == expected.chunks.count {
+                // Every chunk was chosen, read and matched, at the right size: proven whole.
+                outcome.intactBytes = expected.size
+            }
         } catch {
             outcome.findings.append(Self.unreadableFinding(expected, error))
         }

@@ -19,9 +19,18 @@ public struct VerifyOptions: Sendable {
     public var walk: WalkOptions
     /// Worker threads that read and hash files (default: one per core).
     public var threads: Int
+    /// The snapshot id the manifest must have; nil accepts any intact manifest. A manifest with
+    /// another id is refused with ``SnapCheckError/Code/unexpectedSnapshot`` (for a
+    /// verification, once the manifest has been read to its end). Not used by `compare`,
+    /// which has no stored manifest.
+    public var expectedSnapshot: Digest?
 
     /// Creates options; the defaults are the strict contract: everything but metadata counts.
-    public init(metadata: MetadataPolicy = .warn, allowExtra: Bool = false, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {
+    public init(
+        metadata: MetadataPolicy = .warn, allowExtra: Bool = false, walk: WalkOptions = WalkOptions(), threads: Int? = nil,
+        expectedSnapshot: Digest? = nil
+    ) {
+        self.expectedSnapshot = expectedSnapshot
         self.metadata = metadata
         self.allowExtra = allowExtra
         self.walk = walk

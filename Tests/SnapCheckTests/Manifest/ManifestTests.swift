@@ -77,7 +77,7 @@ struct ManifestTests {
         try Data("old content\n".utf8).write(to: URL(fileURLWithPath: path))
         do {
             let writer = try ManifestWriter(path: path, parameters: .default)
-            try writer.append(TreeEntry(path: Array("x".utf8), kind: .file, mode: 0o644, modificationTime: 0))
+            try writer.append(TreeEntry(path: Array("x".utf8), kind: .file, mode: 0o644, modificationTime: FileTime(seconds: 0)))
             // Abandoned before finish(): the old file stays, the temporary file goes.
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "old content\n")

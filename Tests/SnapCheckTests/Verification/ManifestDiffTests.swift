@@ -83,4 +83,21 @@ struct ManifestDiffTests {
         #expect(changes.contains("uncomparable docs/big.bin"))
         #expect(!changes.contains { $0.contains("note.txt") })
     }
+
+    @Test func aDirectoryThatBecameUnreadableIsAChange() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        for status in [TreeEntry.Status.ok, .unreadable] {
+            let path = directory.appendingPathComponent(status.rawValue).path
+            let writer = try ManifestWriter(path: path, parameters: .default)
+            try writer.append(TreeEntry(path: Array("data".utf8), kind: .directory, mode: 0o755, modificationTime: FileTime(seconds: 5), status: status))
+            _ = try writer.finish()
+            paths.append(path)
+        }
+        var details: [String] = []
+        let summary = try ManifestDiff.compare(old: paths[0], new: paths[1]) { details.append("\($0.kind.rawValue) \($0.displayPath) \($0.detail)") }
+        #expect(!summary.identical)
+        #expect(details == ["modified data recorded as ok -> unreadable"])
+    }
 }

@@ -102,22 +102,4 @@ struct SpotCheckTests {
         let sigma = (stated * (1 - stated) / Double(runs)).squareRoot()
         #expect(abs(rate - stated) <= 4 * sigma, "caught \(caught) of \(runs), stated \(stated)")
     }
-
-    @Test func readsOnlyTheSample() throws {
-        let scenario = try Scenario()
-        defer { scenario.remove() }
-        func readBytes() -> Int {
-            let text = (try? String(contentsOfFile: "/proc/self/io", encoding: .utf8)) ?? ""
-            let line = text.split(separator: "\n").first { $0.hasPrefix("rchar:") } ?? "rchar: 0"
-            return Int(line.split(separator: " ").last!) ?? 0
-        }
-        let manifestSize = try FileManager.default.attributesOfItem(atPath: scenario.manifest)[.size] as! Int
-        let before = readBytes()
-        let (result, _) = try Self.run(scenario, .fraction(0.05), seed: 11)
-        let read = readBytes() - before
-        #expect(result.sampledBytes > 0)
-        #expect(result.sampledBytes < 60_000)  // about 5% of 620 kB
-        // The manifest is read twice; directory listings add a little.
-        #expect(read <= Int(result.sampledBytes) + 2 * manifestSize + 65_536, "read \(read), sampled \(result.sampledBytes)")
-    }
 }
