@@ -2,15 +2,22 @@
 import Glibc
 #endif
 
-/// A mutex with one condition variable (pthreads), for the few places where threads must wait
-/// for each other: `Synchronization.Mutex` has no way to wait.
-final class ConditionLock: @unchecked Sendable {
-    // @unchecked: the pthread objects live at stable heap addresses for the object's lifetime
-    // and are only touched through pthread calls, which do their own synchronisation.
+/// State guarded by a mutex, with one condition variable to wait for the state to change
+/// (pthreads): `Synchronization.Mutex` has no way to wait.
+///
+/// The state is reachable only inside ``withLock(_:)`` and ``withLock(waitingUntil:_:)``, and
+/// values go in and out as `sending`, like `Mutex`'s: the compiler checks that nothing the lock
+/// guards escapes it while still shared.
+final class ConditionLock<State>: @unchecked Sendable {
+    // @unchecked: `state` is read and written only between pthread_mutex_lock and
+    // pthread_mutex_unlock below; the pthread objects live at stable heap addresses for the
+    // object's lifetime and are only touched through pthread calls.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var state: State
 
-    init() {
+    init(_ initial: sending State) {
+        state = initial
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
@@ -22,20 +29,34 @@ final class ConditionLock: @unchecked Sendable {
         condition.deallocate()
     }
 
-    /// Runs `body` holding the lock.
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    /// Runs `body` on the state, holding the lock, then wakes every waiter.
+    func withLock<R>(_ body: (inout sending State) throws -> sending R) rethrows -> sending R {
+        pthread_mutex_lock(mutex)
+        defer {
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+        return try body(&state)
+    }
+
+    /// Reads from the state, holding the lock, without waking anyone (nothing changed).
+    func peek<R: Sendable>(_ body: (borrowing State) -> R) -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        return body(state)
     }
 
-    /// Waits, inside ``withLock(_:)``, until `ready()` holds; the lock is released while waiting.
-    func wait(until ready: () -> Bool) {
-        while !ready() { pthread_cond_wait(condition, mutex) }
-    }
-
-    /// Wakes every waiter, inside ``withLock(_:)``.
-    func broadcast() {
-        pthread_cond_broadcast(condition)
+    /// Waits until `ready` holds for the state (the lock is released while waiting), then runs
+    /// `body` as ``withLock(_:)`` does.
+    func withLock<R>(
+        waitingUntil ready: (inout sending State) -> Bool, _ body: (inout sending State) throws -> sending R
+    ) rethrows -> sending R {
+        pthread_mutex_lock(mutex)
+        defer {
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+        while !ready(&state) { pthread_cond_wait(condition, mutex) }
+        return try body(&state)
     }
 }

@@ -1,110 +1,84 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A fixed set of threads, owned by the pool, that run jobs and hand the results back in the
 /// order the jobs were submitted.
 ///
 /// At most `window` jobs are in flight (queued, running or finished but not yet taken), so
-/// memory is bounded by the window, never by the number of jobs. One thread submits and takes
-/// results; ``submit(_:)`` blocks when the window is full until the caller has taken the oldest
-/// result, so the caller alternates: take results while ``isFull``, then submit.
+/// memory is bounded by the window, never by the number of jobs. One thread (the owner)
+/// submits and takes results; ``submit(_:delivering:)`` hands results over while the window is
+/// full. Jobs and outputs cross between threads, so both must be `Sendable`; the workers share
+/// nothing with the owner but the guarded queue.
 ///
 /// Blocking reads run on these threads, never on Swift's cooperative pool.
-final class OrderedWorkPool<Job, Output>: @unchecked Sendable {
-    // @unchecked: every mutable field below is read and written only while holding `lock`;
-    // jobs and outputs are handed between threads through those fields, one owner at a time.
-    private let lock = ConditionLock()
-    private var jobs: [Job?]
-    private var outputs: [Output?]
-    private var submitted = 0
-    private var started = 0
-    private var taken = 0
-    private var closed = false
-    private var threads: [ThreadHandle] = []
+final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
+    private struct Queue {
+        var jobs: [Job?]
+        var outputs: [Output?]
+        var submitted = 0
+        var started = 0
+        var taken = 0
+        var closed = false
+    }
+
+    private let queue: ConditionLock<Queue>
+    private var threads: [ThreadHandle]
     /// The number of jobs that may be in flight.
     let window: Int
 
     /// Starts `threadCount` threads; each calls `makeWorker` once on its own thread and then
     /// runs every job it takes through the function it returned (so per-thread state such as
-    /// buffers and digest contexts lives in that closure).
+    /// buffers and digest contexts lives in that closure, on that thread).
     init(threadCount: Int, window: Int, makeWorker: @escaping @Sendable () -> (Job) -> Output) {
-        self.window = max(window, threadCount)
-        jobs = Array(repeating: nil, count: self.window)
-        outputs = Array(repeating: nil, count: self.window)
-        for _ in 0..<max(1, threadCount) {
-            threads.append(ThreadHandle { self.runWorker(makeWorker()) })
+        let window = max(window, threadCount)
+        self.window = window
+        let queue = ConditionLock(Queue(jobs: Array(repeating: nil, count: window), outputs: Array(repeating: nil, count: window)))
+        self.queue = queue
+        threads = (0..<max(1, threadCount)).map { _ in
+            ThreadHandle { Self.runWorker(makeWorker(), queue: queue, window: window) }
         }
     }
 
     /// Stops the threads and waits for them: each finishes the job it is running, and jobs not
-    /// yet started are dropped. Call it exactly once; the threads hold the pool until then.
+    /// yet started are dropped. Call it exactly once, before the pool goes away.
     func shutDown() {
-        lock.withLock {
-            closed = true
-            lock.broadcast()
-        }
+        queue.withLock { $0.closed = true }
         for thread in threads { thread.join() }
         threads = []
     }
 
-    /// Whether the window is full: take a result before submitting more.
-    var isFull: Bool { lock.withLock { submitted - taken >= window } }
-
-    /// Whether results are still to be taken.
-    var hasPending: Bool { lock.withLock { submitted > taken } }
-
-    /// Queues a job. Precondition: the window is not full.
-    func submit(_ job: Job) {
-        lock.withLock {
-            precondition(submitted - taken < window, "submit into a full window")
-            jobs[submitted % window] = job
-            submitted += 1
-            lock.broadcast()
-        }
-    }
-
     /// Queues a job, first handing results to `deliver` (oldest first) while the window is full.
     func submit(_ job: Job, delivering deliver: (Output) throws -> Void) rethrows {
-        while isFull { try deliver(next()) }
-        submit(job)
+        while queue.peek({ $0.submitted - $0.taken >= window }) { try deliver(next()) }
+        queue.withLock { queue in
+            queue.jobs[queue.submitted % window] = job
+            queue.submitted += 1
+        }
     }
 
     /// Hands every result still to come to `deliver`, in order.
     func drain(delivering deliver: (Output) throws -> Void) rethrows {
-        while hasPending { try deliver(next()) }
+        while queue.peek({ $0.submitted > $0.taken }) { try deliver(next()) }
     }
 
-    /// Waits for and returns the oldest result not yet taken. Precondition: ``hasPending``.
-    func next() -> Output {
-        lock.withLock {
-            precondition(submitted > taken, "no job in flight")
-            let slot = taken % window
-            lock.wait { outputs[slot] != nil }
-            let output = outputs[slot].take()!
-            taken += 1
-            lock.broadcast()
+    /// Waits for and returns the oldest result not yet taken.
+    private func next() -> Output {
+        let window = self.window
+        return queue.withLock(waitingUntil: { $0.outputs[$0.taken % window] != nil }) { queue in
+            let output = queue.outputs[queue.taken % window].take()!
+            queue.taken += 1
             return output
         }
     }
 
-    private func runWorker(_ work: (Job) -> Output) {
+    private static func runWorker(_ work: (Job) -> Output, queue: ConditionLock<Queue>, window: Int) {
         while true {
-            let next: (Int, Job)? = lock.withLock {
-                lock.wait { closed || started < submitted }
-                if !closed {
-                    let sequence = started
-                    started += 1
-                    return (sequence, jobs[sequence % window].take()!)
-                }
-                return nil
+            let next: (Int, Job)? = queue.withLock(waitingUntil: { $0.closed || $0.started < $0.submitted }) { queue in
+                guard !queue.closed else { return nil }
+                let sequence = queue.started
+                queue.started += 1
+                return (sequence, queue.jobs[sequence % window].take()!)
             }
             guard let (sequence, job) = next else { return }
             let output = work(job)
-            lock.withLock {
-                outputs[sequence % window] = output
-                lock.broadcast()
-            }
+            queue.withLock { $0.outputs[sequence % window] = output }
         }
     }
 }

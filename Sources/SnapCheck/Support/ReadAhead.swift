@@ -1,58 +1,70 @@
 /// Elements produced on a thread of the library's own, consumed one at a time on the caller's
-/// thread, with the producer at most `capacity` batches ahead.
+/// thread, with the producer at most `capacity` batches ahead; when the producer is done, the
+/// value it returned (``outcome``).
 ///
 /// Elements cross between the threads in batches, so the handshake is paid once per batch, not
 /// once per element. This turns a push (a callback per element) into the pull a merge-join
 /// needs, and lets parsing or hashing run ahead of the consumer on another core.
-final class ReadAhead<Element> {
+///
+/// The producer closure is `sending`: whatever it captures (a manifest reader, say) belongs to
+/// the producer thread from then on, and the compiler refuses a caller that touches it again.
+/// The producer thread holds only the shared queue, never this object, so the object always
+/// goes away on the consumer's thread, which stops and joins the producer.
+final class ReadAhead<Element: Sendable, Outcome: Sendable> {
     /// What the producer calls for each element; it throws when the consumer has gone away.
     typealias Emit = (Element) throws -> Void
 
     private struct Cancelled: Error {}
 
-    private let lock = ConditionLock()
-    private var batches: [[Element]] = []
+    private struct Queue {
+        var batches: [[Element]] = []
+        /// Set when the producer has returned or thrown.
+        var end: Result<Outcome, SnapCheckError>?
+        var cancelled = false
+    }
+
+    private let queue = ConditionLock(Queue())
     private var current: [Element] = []
     private var index = 0
-    private var finished = false
-    private var failure: SnapCheckError?
-    private var cancelled = false
-    private let capacity: Int
-    private let batchSize: Int
     private var thread: ThreadHandle?
+    /// What the producer returned; nil until ``next()`` has returned nil.
+    private(set) var outcome: Outcome?
 
     /// Starts `produce` on a new thread.
-    init(capacity: Int = 8, batchSize: Int = 256, produce: @escaping (_ emit: Emit) throws(SnapCheckError) -> Void) {
-        self.capacity = capacity
-        self.batchSize = batchSize
-        let box = UncheckedBox(self)
+    init(
+        capacity: Int = 8, batchSize: Int = 256,
+        produce: sending @escaping (_ emit: Emit) throws(SnapCheckError) -> Outcome
+    ) {
+        let queue = self.queue
         thread = ThreadHandle {
-            let queue = box.value
             var batch: [Element] = []
-            do {
-                try produce { element in
+            func push(_ full: [Element]) throws {
+                try queue.withLock(waitingUntil: { $0.batches.count < capacity || $0.cancelled }) { queue in
+                    if queue.cancelled { throw Cancelled() }
+                    queue.batches.append(full)
+                }
+            }
+            let end: Result<Outcome, SnapCheckError>
+            do throws(SnapCheckError) {
+                let value = try produce { element in
                     batch.append(element)
-                    if batch.count >= queue.batchSize {
-                        try queue.push(batch)
+                    if batch.count >= batchSize {
+                        try push(batch)
                         batch = []
                     }
                 }
-                if !batch.isEmpty { try queue.push(batch) }
-                queue.finish(nil)
-            } catch let error as SnapCheckError {
-                if !batch.isEmpty { try? queue.push(batch) }
-                queue.finish(error)
+                if !batch.isEmpty { try? push(batch) }
+                end = .success(value)
             } catch {
-                queue.finish(nil)  // the consumer went away
+                if !batch.isEmpty { try? push(batch) }
+                end = .failure(error)
             }
+            queue.withLock { $0.end = end }
         }
     }
 
     deinit {
-        lock.withLock {
-            cancelled = true
-            lock.broadcast()
-        }
+        queue.withLock { $0.cancelled = true }
         thread?.join()
     }
 
@@ -62,43 +74,16 @@ final class ReadAhead<Element> {
             defer { index += 1 }
             return current[index]
         }
-        let result: Result<[Element]?, SnapCheckError> = lock.withLock {
-            lock.wait { !batches.isEmpty || finished }
-            if !batches.isEmpty {
-                lock.broadcast()
-                return .success(batches.removeFirst())
-            }
-            if let failure { return .failure(failure) }
-            return .success(nil)
+        let taken: Result<[Element], SnapCheckError>? = queue.withLock(waitingUntil: { !$0.batches.isEmpty || $0.end != nil }) { queue in
+            if !queue.batches.isEmpty { return .success(queue.batches.removeFirst()) }
+            return queue.end!.map { _ in [] }
         }
-        guard let batch = try result.get() else { return nil }
+        guard let batch = try taken?.get(), !batch.isEmpty else {
+            if outcome == nil { outcome = queue.peek { queue -> Outcome? in try? queue.end?.get() } }
+            return nil
+        }
         current = batch
         index = 1
         return batch[0]
     }
-
-    private func push(_ batch: [Element]) throws {
-        try lock.withLock {
-            lock.wait { batches.count < capacity || cancelled }
-            if cancelled { throw Cancelled() }
-            batches.append(batch)
-            lock.broadcast()
-        }
-    }
-
-    private func finish(_ error: SnapCheckError?) {
-        lock.withLock {
-            finished = true
-            failure = error
-            lock.broadcast()
-        }
-    }
-}
-
-/// Carries a reference into a thread's closure without retaining it.
-struct UncheckedBox<Value: AnyObject>: @unchecked Sendable {
-    // @unchecked: the object synchronises every access to its state with its own lock, and its
-    // deinit joins the thread, so the reference outlives every use on that thread.
-    unowned(unsafe) let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -2,17 +2,19 @@
 import Glibc
 #endif
 
-/// A thread the library owns (a pthread), started with a closure and joined once.
+/// A thread the library owns (a pthread), started with a closure and joined once by its owner.
+///
+/// The closure is `sending`: what it captures is handed over to the new thread, and the
+/// compiler refuses a caller that keeps using it (a race) after the thread starts.
 ///
 /// Blocking file I/O runs on such threads, never on Swift's cooperative pool, which is only as
 /// wide as the number of cores and does not grow.
-final class ThreadHandle: @unchecked Sendable {
-    // @unchecked: `thread` is written once in init and read in join, which the owner calls once.
+final class ThreadHandle {
     private var thread = pthread_t()
     private var joined = false
 
     /// Starts a thread running `body`.
-    init(_ body: @escaping () -> Void) {
+    init(_ body: sending @escaping () -> Void) {
         let argument = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         let result = pthread_create(&thread, nil, { argument in
             Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().body()
@@ -22,10 +24,13 @@ final class ThreadHandle: @unchecked Sendable {
     }
 
     /// Waits for the thread to finish; later calls return at once.
+    ///
+    /// - Precondition: called from another thread than this one (a thread cannot join itself).
     func join() {
         guard !joined else { return }
         joined = true
-        pthread_join(thread, nil)
+        let result = pthread_join(thread, nil)
+        precondition(result == 0, "pthread_join failed: \(result)")
     }
 }
 

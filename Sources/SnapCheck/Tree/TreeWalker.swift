@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// An entry found by ``TreeWalker``, with what the hashing stage needs to open it safely.
-struct WalkedEntry {
+struct WalkedEntry: Sendable {
     /// The entry as recorded (no chunks yet).
     var entry: TreeEntry
     /// The directory that holds it.

@@ -51,6 +51,3 @@ final class SplitFile: Sendable {
         }
     }
 }
-
-// WalkedEntry holds values and a DirectoryHandle (Sendable); it is only read after creation.
-extension WalkedEntry: @unchecked Sendable {}

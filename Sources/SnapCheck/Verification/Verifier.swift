@@ -33,18 +33,21 @@ public enum Verifier {
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
+        let parameters = reader.parameters
         // Fail on a bad target before reading further.
         let walker = try TreeWalker(root: target, options: options.walk)
-        // Parsing runs ahead on a thread of its own while this one walks the target.
-        let entries = ReadAhead<TreeEntry> { (emit) throws(SnapCheckError) in
+        // Parsing runs ahead on a thread of its own while this one walks the target; the
+        // reader belongs to that thread from here on, and hands back the id it checked.
+        let entries = ReadAhead<TreeEntry, Digest?> { (emit) throws(SnapCheckError) in
             while let entry = try reader.next() {
-                do { try emit(entry) } catch { return }
+                do { try emit(entry) } catch { return nil }
             }
+            return reader.summary?.snapshotID
         }
         var report = try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: reader.parameters,
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: parameters,
             target: walker, options: options, progress: progress, finding: finding)
-        report.snapshotID = reader.summary?.snapshotID
+        report.snapshotID = entries.outcome ?? nil
         return report
     }
 
@@ -178,7 +181,7 @@ extension Verifier {
         // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)
         let snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
-        let entries = ReadAhead<TreeEntry> { (emit) throws(SnapCheckError) in
+        let entries = ReadAhead<TreeEntry, Void> { (emit) throws(SnapCheckError) in
             do {
                 try SnapshotBuilder.build(root: source, options: snapshot, problem: sourceProblem, body: emit)
             } catch let error as SnapCheckError {
