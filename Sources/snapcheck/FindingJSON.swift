@@ -35,7 +35,11 @@ enum FindingJSON {
         var kinds = JSONObject()
         for kind in Finding.Kind.allCases {
             let tally = report.byKind[kind] ?? VerificationReport.Tally()
-            kinds = kinds.field(kind.rawValue, raw: JSONObject().field("count", tally.count).field("bytes", tally.bytes).text)
+            var counts = JSONObject().field("count", tally.count).field("bytes", tally.bytes)
+            if kind == .content {
+                counts = counts.field("differing_bytes", tally.differingBytes).field("differing_chunks", tally.differingChunks)
+            }
+            kinds = kinds.field(kind.rawValue, raw: counts.text)
         }
         return extra(object.field("findings", raw: kinds.text)).text
     }

@@ -8,7 +8,8 @@ import SnapCheck
 /// first `detailLimit` findings of each kind with their details.
 struct TextReport {
     private struct Group {
-        var firstPath = ""
+        /// The first `namedLimit` entries of the group, with their sizes.
+        var named: [(path: String, bytes: UInt64)] = []
         var count = 0
         var bytes: UInt64 = 0
         var counts = true
@@ -16,6 +17,7 @@ struct TextReport {
 
     private let groupLimit = 1000
     private let detailLimit = 20
+    private let namedLimit = 5
     private var groups: [Finding.Kind: [String: Group]] = [:]
     private var groupOrder: [Finding.Kind: [String]] = [:]
     private var overflow: [Finding.Kind: Group] = [:]
@@ -33,7 +35,10 @@ struct TextReport {
         } else {
             if groups[finding.kind]?[key] == nil {
                 groupOrder[finding.kind, default: []].append(key)
-                groups[finding.kind, default: [:]][key] = Group(firstPath: finding.displayPath)
+                groups[finding.kind, default: [:]][key] = Group()
+            }
+            if groups[finding.kind]![key]!.named.count < namedLimit {
+                groups[finding.kind]![key]!.named.append((finding.displayPath, finding.bytes))
             }
             groups[finding.kind, default: [:]][key, default: Group()].count += 1
             groups[finding.kind, default: [:]][key, default: Group()].bytes = groups[finding.kind, default: [:]][key, default: Group()].bytes.saturatingAdd(finding.bytes)
@@ -53,22 +58,32 @@ struct TextReport {
             guard let tally = report.byKind[kind], tally.count > 0 else { continue }
             let counting = groups[kind]?.values.contains { $0.counts } ?? true
             var heading = "\(kind.rawValue): \(Formatting.count(tally.count)) \(tally.count == 1 ? "entry" : "entries")"
-            if tally.bytes > 0 { heading += ", \(Formatting.bytes(tally.bytes))" }
+            if kind == .content {
+                heading += " (files of \(Formatting.bytes(tally.bytes)); \(Self.damagedChunks(tally)))"
+            } else if tally.bytes > 0 {
+                heading += ", \(Formatting.bytes(tally.bytes))"
+            }
             if !counting { heading += " (warning: does not count)" }
             if kind == .content && sampled { heading += " (found in the sample; unsampled chunks were not read)" }
             lines.append(heading)
             if kind == .missing || kind == .extra {
                 for key in (groupOrder[kind] ?? []).prefix(detailLimit) {
                     let group = groups[kind]![key]!
-                    var line: String
-                    if group.count == 1 {
-                        line = "  \(group.firstPath)"
-                        if group.bytes > 0 { line += " (\(Formatting.bytes(group.bytes)))" }
-                    } else {
-                        line = "  \(key) — \(Formatting.count(group.count)) entries"
-                        if group.bytes > 0 { line += ", \(Formatting.bytes(group.bytes))" }
+                    func named(_ entry: (path: String, bytes: UInt64), indent: String) -> String {
+                        indent + entry.path + (entry.bytes > 0 ? " (\(Formatting.bytes(entry.bytes)))" : "")
                     }
+                    if group.count == 1 {
+                        lines.append(named(group.named[0], indent: "  "))
+                        continue
+                    }
+                    // A directory's worth: say how much, then name the first entries.
+                    var line = "  \(key) — \(Formatting.count(group.count)) entries"
+                    if group.bytes > 0 { line += ", \(Formatting.bytes(group.bytes))" }
                     lines.append(line)
+                    lines += group.named.map { named($0, indent: "    ") }
+                    if group.count > group.named.count {
+                        lines.append("    … and \(Formatting.count(group.count - group.named.count)) more")
+                    }
                 }
                 let shown = min(detailLimit, groupOrder[kind]?.count ?? 0)
                 let rest = (groupOrder[kind]?.count ?? 0) - shown + (overflow[kind] == nil ? 0 : 1)
@@ -101,7 +116,12 @@ struct TextReport {
             parts.append(text)
         }
         part(.missing, "missing", withBytes: true)
-        part(.content, "damaged", withBytes: true)
+        part(.content, "damaged")
+        if let tally = report.byKind[.content], tally.count > 0, !parts.isEmpty, parts.last!.hasSuffix(" damaged") {
+            // The damaged chunks' bytes first; the files' size only when it says more.
+            let files = tally.differingBytes == tally.bytes ? "" : ", in files of \(Formatting.bytes(tally.bytes))"
+            parts[parts.count - 1] += " (\(Self.damagedChunks(tally))\(files))"
+        }
         part(.type, "changed type")
         part(.symlink, "pointing elsewhere")
         part(.unreadable, "unreadable")
@@ -141,9 +161,10 @@ struct TextReport {
                 range.length == 0 ? "bytes added at \(Formatting.count(range.offset))"
                     : "bytes \(Formatting.count(range.offset))–\(Formatting.count(range.offset + range.length - 1))"
             }
-            line += ": " + described.joined(separator: ", ")
+            let damaged = finding.ranges.count { $0.length > 0 }
+            line += ": damaged \(damaged == 1 ? "chunk at" : "chunks at") " + described.joined(separator: ", ")
             if merged.count > 5 { line += ", … (\(merged.count) ranges)" }
-            line += " differ (\(Formatting.bytes(finding.differingBytes)) in \(Self.chunks(finding.ranges.filter { $0.length > 0 }.count)))"
+            line += " (\(Formatting.bytes(finding.differingBytes)) in \(Self.chunks(damaged)); the differences lie within, not necessarily in every byte)"
         default:
             break
         }
@@ -156,6 +177,12 @@ struct TextReport {
     }
 
     private static func chunks(_ count: Int) -> String { count == 1 ? "1 chunk" : "\(Formatting.count(count)) chunks" }
+
+    /// "2.37 MB in 1 damaged chunk", or "sizes differ" when no chunk was found to differ.
+    private static func damagedChunks(_ tally: VerificationReport.Tally) -> String {
+        guard tally.differingChunks > 0 else { return "sizes differ" }
+        return "\(Formatting.bytes(tally.differingBytes)) in \(tally.differingChunks) damaged \(tally.differingChunks == 1 ? "chunk" : "chunks")"
+    }
 
     /// Neighbouring ranges joined.
     static func merged(_ ranges: [Finding.ByteRange]) -> [Finding.ByteRange] {

@@ -46,9 +46,9 @@ struct VerifyCommandTests {
         ])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.first == "NOT VERIFIED: 1 file missing (14.7 kB), 2 files damaged (150.1 kB), 1 file extra (10 bytes)")
+        #expect(lines.first == "NOT VERIFIED: 1 file missing (14.7 kB), 2 files damaged (150.1 kB in 2 damaged chunks), 1 file extra (10 bytes)")
         #expect(result.stdout.contains("  finance/2025/invoices.csv (14.7 kB)"))
-        #expect(result.stdout.contains("  photos/team.jpg: bytes 0–149,999 differ"))
+        #expect(result.stdout.contains("  photos/team.jpg: damaged chunk at bytes 0–149,999 (150.0 kB in 1 chunk;"))
         #expect(lines.last?.hasPrefix("coverage: 50.0% of files (3 of 6)") == true)
         let intact = try CLIRunner.run([
             "verify", Self.example.appendingPathComponent("source.manifest").path,

@@ -16,13 +16,20 @@ public struct VerificationReport: Sendable, Equatable {
     public struct Tally: Sendable, Equatable {
         /// Number of findings.
         public var count = 0
-        /// Bytes concerned.
+        /// Bytes concerned: for `content`, the damaged files' sizes.
         public var bytes: UInt64 = 0
+        /// For `content`: the bytes of the damaged chunks (``Finding/differingBytes``), which
+        /// hold the differences; 0 for other kinds.
+        public var differingBytes: UInt64 = 0
+        /// For `content`: the number of damaged chunks; 0 for other kinds.
+        public var differingChunks = 0
 
         /// Creates a tally.
-        public init(count: Int = 0, bytes: UInt64 = 0) {
+        public init(count: Int = 0, bytes: UInt64 = 0, differingBytes: UInt64 = 0, differingChunks: Int = 0) {
             self.count = count
             self.bytes = bytes
+            self.differingBytes = differingBytes
+            self.differingChunks = differingChunks
         }
     }
 
@@ -62,6 +69,8 @@ public struct VerificationReport: Sendable, Equatable {
     mutating func add(_ finding: Finding) {
         byKind[finding.kind, default: Tally()].count += 1
         byKind[finding.kind, default: Tally()].bytes = byKind[finding.kind, default: Tally()].bytes.saturatingAdd(finding.bytes)
+        byKind[finding.kind, default: Tally()].differingBytes = byKind[finding.kind, default: Tally()].differingBytes.saturatingAdd(finding.differingBytes)
+        byKind[finding.kind, default: Tally()].differingChunks += finding.ranges.count { $0.length > 0 }
         if finding.counts { counted += 1 } else { warnings += 1 }
     }
 }
