@@ -201,6 +201,6 @@ final class TreeWalker {
         return TreeEntry(
             path: path, kind: kind, mode: UInt32(info.st_mode & 0o7777),
             modificationTime: FileTime(info.st_mtim),
-            size: kind == .file ? UInt64(info.st_size) : 0)
+            size: kind == .file ? UInt64(clamping: info.st_size) : 0)
     }
 }

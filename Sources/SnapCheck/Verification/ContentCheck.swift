@@ -37,7 +37,7 @@ final class ContentCheck {
     func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
         let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
-        return try check(expected, descriptor: file.descriptor, size: UInt64(file.status.st_size), display: display)
+        return try check(expected, descriptor: file.descriptor, size: UInt64(clamping: file.status.st_size), display: display)
     }
 
     /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
@@ -45,7 +45,7 @@ final class ContentCheck {
     func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
         let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
-        guard UInt64(file.status.st_size) == expected.size else { return false }
+        guard UInt64(clamping: file.status.st_size) == expected.size else { return false }
         for chunk in expected.chunks[range] {
             let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
             guard count == chunk.length,
@@ -59,7 +59,7 @@ final class ContentCheck {
     func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
         let display = { expected.displayPath }  // escaped only if an error needs it
         let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
-        var outcome = Outcome(actualSize: UInt64(file.status.st_size))
+        var outcome = Outcome(actualSize: UInt64(clamping: file.status.st_size))
         for index in indexes {
             let chunk = expected.chunks[index]
             let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
