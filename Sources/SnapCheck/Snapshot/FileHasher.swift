@@ -13,7 +13,10 @@ struct FileHasher {
     static let helpedSize = 32 << 20
 
     /// The entry with its chunks, or marked unreadable or changed, and the problem to report.
-    func record(_ walked: WalkedEntry) -> (TreeEntry, SnapCheckError?) {
+    ///
+    /// - Parameter afterReading: runs between the last read and the final `fstat` (a seam for
+    ///   tests, which change the file there to see it recorded as changed without a race).
+    func record(_ walked: WalkedEntry, afterReading: (() -> Void)? = nil) -> (TreeEntry, SnapCheckError?) {
         var entry = walked.entry
         let display = { walked.entry.displayPath }  // escaped only if an error needs it
         let file: RegularFile
@@ -42,6 +45,7 @@ struct FileHasher {
         }
         entry.chunks = chunks
         entry.size = total
+        afterReading?()
         let after = Syscall.fstat(file.descriptor)
         if case .success(let after) = after,
            after.st_size == before.st_size, UInt64(exactly: before.st_size) == total,
