@@ -1,5 +1,13 @@
+import SnapCheck
+
 /// Numbers as people read them in reports.
 enum Formatting {
+    /// A path given on the command line, as reports show it: in the one escape of names, so
+    /// control characters in it never reach a terminal raw.
+    static func argument(_ text: String) -> String {
+        PathEscaping.escape(Array(text.utf8))
+    }
+
     /// `1,204,331`
     static func count(_ value: some BinaryInteger) -> String {
         let digits = Array(String(value).reversed())

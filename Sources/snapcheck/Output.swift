@@ -32,11 +32,21 @@ enum Output {
         note("snapcheck: " + message)
     }
 
-    /// Writes a line to stderr; line breaks inside `text` become spaces. (A failure here has
-    /// nowhere to be reported.)
+    /// Writes a line to stderr; line breaks inside `text` become spaces and any other control
+    /// character its `\xHH` escape, so nothing (a file name given on the command line, say)
+    /// can put terminal escape sequences on an operator's screen. (A failure here has nowhere
+    /// to be reported.)
     static func note(_ text: String) {
         let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        _ = Array((single + "\n").utf8).withUnsafeBytes { Syscall.writeAll(STDERR_FILENO, $0) }
+        var safe = ""
+        for scalar in single.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                safe += String(scalar).utf8.map { "\\x" + ($0 < 0x10 ? "0" : "") + String($0, radix: 16) }.joined()
+            } else {
+                safe.unicodeScalars.append(scalar)
+            }
+        }
+        _ = Array((safe + "\n").utf8).withUnsafeBytes { Syscall.writeAll(STDERR_FILENO, $0) }
     }
 
     /// Writes several lines to stderr as they are (help text).

@@ -57,7 +57,7 @@ struct SpotCheckCommand: ParsableCommand {
         options.expectedSnapshot = pin.expected
         var result: SpotCheck.Result?
         try reporting.report(
-            title: "manifest \(manifest), target \(target) (spot-check)",
+            title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target)) (spot-check)",
             verdict: { _ in Self.verdict(result!) },
             coverage: { _ in Self.statement(result!) },
             run: { progress, finding in

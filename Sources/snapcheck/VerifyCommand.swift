@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
-        try reporting.report(title: "manifest \(manifest), target \(target)") { progress, finding in
+        try reporting.report(title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))") { progress, finding in
             try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
         }
     }

@@ -228,4 +228,22 @@ struct TrustTests {
         #expect(verify.stdout.contains("past: mtime 1901-12-13T20:45:52.000000000Z -> 2400-06-01T00:00:00.000000000Z"))
         #expect(verify.stdout.hasPrefix("VERIFIED: 3 files, 15 bytes, byte-for-byte (2 warnings)"))
     }
+
+    // MARK: - Nothing raw on a terminal
+
+    @Test func controlCharactersInArgumentsAreEscaped() throws {
+        let work = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let odd = work.appendingPathComponent("x\u{1B}[2J")
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
+        let report = try CLIRunner.run(["verify", Self.manifest, odd.path])
+        #expect(report.status == 1)
+        #expect(report.stdout.contains("x\\x1b[2J"))
+        let missing = try CLIRunner.run(["verify", odd.path + "/nothing\u{07}", odd.path])
+        #expect(missing.status == 2 && missing.errorLines.count == 1)
+        #expect(missing.stderr.contains("\\x1b[2J/nothing\\x07"))
+        for text in [report.stdout, report.stderr, missing.stdout, missing.stderr] {
+            #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(text.debugDescription)")
+        }
+    }
 }

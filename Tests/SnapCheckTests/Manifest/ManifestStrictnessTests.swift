@@ -49,6 +49,9 @@ struct ManifestStrictnessTests {
             (FileTime(seconds: -1, nanoseconds: 999_999_999), "-1"),
             (FileTime(seconds: 10_413_792_000), "10413792000000000000"),  // 2300-01-01
             (FileTime(seconds: 0), "0"),
+            // Below Int64.min nanoseconds, which the fuzzer found trapping in diff and verify:
+            // floor(-9223372035854775809 / 10^9) = -9223372036 s, remainder 145224191 ns.
+            (FileTime(seconds: -9_223_372_036, nanoseconds: 145_224_191), "-9223372035854775809"),
         ]
         for (time, text) in cases {
             let line = "file\tf\t0644\t\(text)\t1\tok"
