@@ -227,6 +227,10 @@ struct TrustTests {
         #expect(verify.stdout.contains("future: mtime 2300-01-01T00:00:00.000000000Z -> 1901-12-14T00:00:00.000000000Z"))
         #expect(verify.stdout.contains("past: mtime 1901-12-13T20:45:52.000000000Z -> 2400-06-01T00:00:00.000000000Z"))
         #expect(verify.stdout.hasPrefix("VERIFIED: 3 files, 15 bytes, byte-for-byte (2 warnings)"))
+        // One warning is one warning.
+        _ = try VerifyCommandTests.run("/usr/bin/touch", ["-r", source.appendingPathComponent("past").path, target.appendingPathComponent("past").path])
+        let single = try CLIRunner.run(["verify", manifest, target.path])
+        #expect(single.stdout.hasPrefix("VERIFIED: 3 files, 15 bytes, byte-for-byte (1 warning)\n"), "\(single.stdout)")
     }
 
     // MARK: - Nothing raw on a terminal
