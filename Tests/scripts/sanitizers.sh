@@ -14,8 +14,10 @@ for sanitizer in "${@:-thread address}"; do
         log=$(mktemp "/tmp/snapcheck-$one.XXXXXX.log")
         echo "== swift test --sanitize=$one (log: $log)"
         # halt_on_error: a report fails the run; the CLI tests' snapcheck binary is built with
-        # the same sanitizer, and its reports go to its stderr, which the tests check.
+        # the same sanitizer, and its reports go to its stderr, which the tests check. Leaks of
+        # XCTest's own runner are suppressed (lsan-suppressions.txt says why).
         TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="halt_on_error=1 detect_leaks=1" \
+            LSAN_OPTIONS="suppressions=$PWD/Tests/scripts/lsan-suppressions.txt print_suppressions=0" \
             swift test --sanitize="$one" --scratch-path ".build-${one:0:1}san" >"$log" 2>&1
         result=$?
         if grep -qE "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer" "$log"; then

@@ -70,7 +70,7 @@ struct SpotCheckTests {
         let (result, spotFindings) = try Self.run(scenario, .fraction(1), seed: 1)
         #expect(result.sampledChunks == result.totalChunks)
         #expect(spotFindings.map { "\($0.kind) \($0.displayPath)" } == verifyFindings.map { "\($0.kind) \($0.displayPath)" })
-        #expect(spotFindings.first { $0.displayPath == "docs/big.bin" }?.sizeChange == 123_456 - 300_000)
+        #expect(try #require(spotFindings.first { $0.displayPath == "docs/big.bin" }).sizeChange == 123_456 - 300_000)
         // Even a tiny sample reports what stat alone can see: sizes, missing, extra, type, symlink.
         let (_, small) = try Self.run(scenario, .chunks(1), seed: 3)
         let kinds = Set(small.map { "\($0.kind) \($0.displayPath)" })

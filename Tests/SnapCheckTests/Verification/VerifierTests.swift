@@ -185,7 +185,7 @@ struct VerifierTests {
             "missing readme", "extra readme.old",
         ])
         #expect(report.byKind[.missing]?.count == 7)
-        #expect(report.byKind[.missing]?.bytes == 5 * 1000 + 6)
+        #expect(try #require(report.byKind[.missing]).bytes == 5 * 1000 + 6)
         #expect(!report.verified)
         // Extra entries can be allowed.
         let (allowed, _) = try scenario.verify(VerifyOptions(allowExtra: true))
