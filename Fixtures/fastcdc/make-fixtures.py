@@ -4,7 +4,7 @@
     pip install pyfastcdc==0.3.1 && python3 make-fixtures.py > expected.txt
 
 pyfastcdc 0.3.1 is a direct port of fastcdc-rs v2020, the reference snapcheck follows
-(../../../shared/design/fastcdc.md). Inputs are not stored: each case names a generator that the
+(docs/chunking.md in this repository). Inputs are not stored: each case names a generator that the
 Swift tests reproduce byte for byte (Tests/SnapCheckTests/Chunking/FixtureInput.swift):
 
   random:SEED:LENGTH  splitmix64 outputs from SEED, each as 8 little-endian bytes, cut to LENGTH
@@ -60,7 +60,7 @@ def cases():
     # Smallest sizes allowed, level 3 with avg 256 (uses MASKS[5]).
     yield "tiny-l3", "random:2:65536", 64, 256, 1024, 3
     yield "tiny-l0", "random:2:65536", 64, 256, 1024, 0
-    # Odd min, avg and max (fastcdc.md 4.3 b, c, d).
+    # Odd min, avg and max (docs/chunking.md, "Cutting one chunk").
     for level in (1, 2):
         yield f"odd-l{level}", "random:3:524288", 1001, 3001, 9001, level
     # avg not a power of two: round(log2(12288)) = 14, not 13.

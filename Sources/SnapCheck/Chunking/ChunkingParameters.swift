@@ -65,7 +65,7 @@ public struct ChunkingParameters: Hashable, Sendable, CustomStringConvertible {
         "min=\(minSize) avg=\(avgSize) max=\(maxSize) level=\(level)"
     }
 
-    /// round(log2(avgSize)) computed exactly on integers (fastcdc.md 3.3): the highest set bit,
+    /// round(log2(avgSize)) computed exactly on integers (docs/chunking.md, "Masks"): the highest set bit,
     /// plus one when avg >= 2^b * sqrt(2), i.e. avg * avg >= 2^(2b + 1).
     var maskBits: Int {
         let b = Int.bitWidth - 1 - avgSize.leadingZeroBitCount

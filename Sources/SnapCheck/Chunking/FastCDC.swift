@@ -12,7 +12,7 @@ public struct FastCDC: Sendable {
     public let parameters: ChunkingParameters
 
     // Before the center: the strict ("small") mask; from the center on: the loose one. The
-    // `Shifted` variants test the first byte of each two-byte step (fastcdc.md 4.1).
+    // `Shifted` variants test the first byte of each two-byte step (docs/chunking.md, end of "Cutting one chunk").
     private let maskStrict: UInt64
     private let maskLoose: UInt64
     private let maskStrictShifted: UInt64
@@ -40,7 +40,7 @@ public struct FastCDC: Sendable {
         return cutPoint(base.assumingMemoryBound(to: UInt8.self), count: window.count)
     }
 
-    /// The cut loop: two bytes per step, as fastcdc-rs `cut_gear` (fastcdc.md 4.1).
+    /// The cut loop: two bytes per step, as fastcdc-rs `cut_gear` (docs/chunking.md, end of "Cutting one chunk").
     ///
     /// Wrapping arithmetic (`&+`, `&<<`) is both the algorithm (sums modulo 2^64) and the reason
     /// the loop has no overflow checks; the tables are read through a raw pointer, so there are

@@ -1,4 +1,4 @@
-/// The FastCDC 2020 constants of fastcdc-rs `v2020` (design/fastcdc.md section 3).
+/// The FastCDC 2020 constants of fastcdc-rs `v2020` (docs/chunking.md, "The gear table" and "Masks").
 enum GearTable {
     /// GEAR[i]: the first 8 bytes, big-endian, of the MD5 of 64 bytes that all equal i.
     static let gear: [UInt64] = [

@@ -8,7 +8,7 @@ import Glibc
 /// Memory is one buffer of `2 × maxSize + 4 MiB` (12 MiB with the defaults), whatever the size
 /// of the input. A cut is only searched for when at least `maxSize` bytes are buffered or the
 /// input has ended, which makes the chunks identical to chunking the whole input in memory
-/// (fastcdc.md section 5). The buffer is large so that moving the unconsumed tail to the front,
+/// (docs/chunking.md, "Streaming"). The buffer is large so that moving the unconsumed tail to the front,
 /// which happens only when the buffer's end is reached, copies a small share of the bytes.
 ///
 /// An instance owns its buffer and a ``SHA256`` context and is reused from file to file; it is

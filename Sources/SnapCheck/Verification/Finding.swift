@@ -1,6 +1,6 @@
 /// One thing that keeps a backup from matching its manifest.
 public struct Finding: Sendable, Equatable {
-    /// What kind of difference this is (design/contract.md, "Findings").
+    /// What kind of difference this is (README, "Verifying a backup").
     public enum Kind: String, Sendable, CaseIterable, Comparable {
         /// In the manifest, not in the target.
         case missing

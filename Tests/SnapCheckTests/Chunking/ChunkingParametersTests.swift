@@ -26,7 +26,7 @@ struct ChunkingParametersTests {
         #expect(defaults.maxSize == 4_194_304 && defaults.level == 1)
     }
 
-    /// fastcdc.md 3.3: the integer rule equals f64 rounding of log2 for every allowed avg.
+    /// docs/chunking.md, "Masks": the integer rule equals f64 rounding of log2 for every allowed avg.
     @Test func maskBitsEqualRoundedLog2() throws {
         #expect(try ChunkingParameters(minSize: 64, avgSize: 8192, maxSize: 65536).maskBits == 13)
         #expect(try ChunkingParameters(minSize: 64, avgSize: 12288, maxSize: 65536).maskBits == 14)

@@ -58,7 +58,7 @@ struct FastCDCTests {
                     #expect(chunk.offset == expectedOffset)
                     #expect((1...parameters.maxSize).contains(chunk.length))
                     if index < chunks.count - 1 {
-                        // An odd minimum lets a cut land one byte early (fastcdc.md 4.3 b).
+                        // An odd minimum lets a cut land one byte early (docs/chunking.md, "Cutting one chunk").
                         #expect(chunk.length >= parameters.minSize / 2 * 2)
                     }
                     expectedOffset += UInt64(chunk.length)

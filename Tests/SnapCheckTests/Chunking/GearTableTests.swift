@@ -24,7 +24,7 @@ struct GearTableTests {
             #expect(pointer[index] == GearTable.gear[index])
             #expect(pointer[256 + index] == GearTable.gear[index] << 1)
         }
-        // Spot values printed in fastcdc.md 3.2.
+        // GEAR_LS spot values (GEAR[i] << 1), computed by hand from the GEAR entries.
         #expect(pointer[256] == 0x76ba78fa40fc6fb8)
         #expect(pointer[257] == 0xf09ad1752224610c)
         #expect(pointer[511] == 0x557a56548a2a09c2)

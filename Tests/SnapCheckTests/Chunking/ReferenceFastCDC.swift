@@ -1,7 +1,7 @@
 import Foundation
 @testable import SnapCheck
 
-/// A second computation path for the tests: fastcdc.md 4.2, one byte per step, written plainly
+/// A second computation path for the tests: the one-byte-per-step loop of docs/chunking.md, written plainly
 /// with checked arithmetic on arrays, sharing nothing with the production loop but the tables
 /// (which GearTableTests check against MD5 independently).
 enum ReferenceFastCDC {
