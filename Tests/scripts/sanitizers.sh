@@ -9,6 +9,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 status=0
+# What a sanitizer makes meaningless: under AddressSanitizer a process's peak memory is mostly
+# ASan's (shadow memory, a quarantine of freed blocks that grows with the number of
+# allocations), so the test that memory stays flat as the tree grows measures ASan, not
+# snapcheck; it runs in every plain `swift test` and under ThreadSanitizer.
+skip() { [ "$1" = address ] && echo "--skip memoryIsFlatInTheNumberOfEntries"; }
 for sanitizer in "${@:-thread address}"; do
     for one in $sanitizer; do
         log=$(mktemp "/tmp/snapcheck-$one.XXXXXX.log")
@@ -18,7 +23,7 @@ for sanitizer in "${@:-thread address}"; do
         # XCTest's own runner are suppressed (lsan-suppressions.txt says why).
         TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="halt_on_error=1 detect_leaks=1" \
             LSAN_OPTIONS="suppressions=$PWD/Tests/scripts/lsan-suppressions.txt print_suppressions=0" \
-            swift test --sanitize="$one" --scratch-path ".build-${one:0:1}san" >"$log" 2>&1
+            swift test --sanitize="$one" --scratch-path ".build-${one:0:1}san" $(skip "$one") >"$log" 2>&1
         result=$?
         if grep -qE "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer" "$log"; then
             echo "   sanitizer report:"; grep -E -A20 "WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer" "$log" | head -60
