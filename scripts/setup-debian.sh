@@ -6,7 +6,8 @@
 set -euo pipefail
 packages=(
     libssl-dev zlib1g-dev pkg-config            # build: SHA-256 (libcrypto) and gzip (zlib)
-    openssl coreutils findutils util-linux time gzip rsync   # tests: oracles and recipes
+    openssl coreutils findutils util-linux time gzip       # tests: oracles
+    rsync tar restic borgbackup systemd         # tests: the hook recipes of docs/hooks.md, run as written
 )
 needed=()
 for package in "${packages[@]}"; do
