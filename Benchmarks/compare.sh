@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # compare.sh — times `snapcheck chunk` on a 1 GiB file beside `openssl dgst -sha256`, `sha256sum`
-# and the C chunk+hash floor (../../shared/bench/floor/treeread -c, when present), in one run,
+# and the C chunk+hash floor (Benchmarks/harness/floor/treeread -c), in one run,
 # and prints ratios. Release build first: `swift build -c release` in the package root.
 #
 #   Benchmarks/compare.sh [ROUNDS]     (environment: SNAPCHECK=path, WORK=dir for the 1 GiB file)
@@ -10,7 +10,7 @@ root=$(cd "$here/.." && pwd)
 rounds=${1:-3}
 snapcheck=${SNAPCHECK:-$root/.build/release/snapcheck}
 work=${WORK:-${TMPDIR:-/tmp}/snapcheck-compare}
-floor_dir=${FLOOR_DIR:-$root/../shared/bench/floor}
+floor_dir=${FLOOR_DIR:-$here/harness/floor}
 [ -x "$snapcheck" ] || { echo "build first: swift build -c release (looked for $snapcheck)" >&2; exit 2; }
 mkdir -p "$work/tree"
 file=$work/tree/1g.bin
