@@ -54,7 +54,7 @@ final class AtomicFile {
         // mkstemp creates the file 0600; a manifest is as readable as any other new file.
         fchmod(descriptor, 0o666 & ~Self.currentUmask())
         self.descriptor = descriptor
-        temporaryPath = String(cString: template)
+        temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { abandon() }
