@@ -22,6 +22,11 @@ struct JSONObject {
         appending(key, value)
     }
 
+    /// Adds fields whose values are already JSON, in order (none for nil).
+    func fields(_ pairs: [(String, String)]?) -> JSONObject {
+        (pairs ?? []).reduce(self) { $0.field($1.0, raw: $1.1) }
+    }
+
     /// The object as one line of JSON.
     var text: String { "{" + body + "}" }
 

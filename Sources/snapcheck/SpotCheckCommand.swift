@@ -40,6 +40,8 @@ struct SpotCheckCommand: ParsableCommand {
 
     @OptionGroup var pin: SnapshotPin
 
+    @OptionGroup var state: StateOptions
+
     func validate() throws {
         if [sample != nil, chunks != nil, bytes != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give only one of --sample, --chunks and --bytes")
@@ -56,6 +58,9 @@ struct SpotCheckCommand: ParsableCommand {
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
         var result: SpotCheck.Result?
+        // A state is about one target: made absolute, so `cd` does not change which.
+        let rolling = try state.rolling()
+        let target = state.path == nil ? self.target : absolutePath(self.target)
         try reporting.report(
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target)) (spot-check)",
             verdict: { _ in Self.verdict(result!) },
@@ -63,7 +68,8 @@ struct SpotCheckCommand: ParsableCommand {
             run: { progress, finding in
                 let outcome = try SpotCheck.run(
                     manifest: manifest, target: target, sample: size, seed: seed,
-                    options: options, finding: finding, progress: progress)
+                    options: options, rolling: rolling, finding: finding, progress: progress)
+                try state.save(outcome.state, discarded: outcome.stateDiscarded)
                 result = outcome
                 return outcome.report
             },
@@ -76,6 +82,7 @@ struct SpotCheckCommand: ParsableCommand {
                     .field("detection_probability_at_0.1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.001), places: 9))
                     .field("detection_probability_at_1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.01), places: 9))
                     .field("process_read_bytes", Self.processReadBytes())
+                    .fields(result.coverage.map(Self.coverageFields))
             })
     }
 
@@ -117,7 +124,43 @@ struct SpotCheckCommand: ParsableCommand {
         if !result.report.complete {
             lines.append("  chunks not in the sample were not read and are not proven; snapcheck verify reads every byte")
         }
+        if let coverage = result.coverage { lines += Self.rollingStatement(coverage) }
         return lines
+    }
+
+    /// The rolling coverage, in words.
+    static func rollingStatement(_ coverage: SpotCheck.Coverage) -> [String] {
+        let days = Double(coverage.window) / 86_400
+        var lines = [
+            "rolling coverage: \(percent(coverage.chunkShare)) of chunks (\(Formatting.count(coverage.provenChunks)) of "
+                + "\(Formatting.count(coverage.totalChunks))) and \(percent(coverage.byteShare)) of bytes (\(Formatting.bytes(coverage.provenBytes)) of "
+                + "\(Formatting.bytes(coverage.totalBytes))) proven within the last \(Formatting.decimal(days, places: days.rounded() == days ? 0 : 1)) days",
+        ]
+        switch coverage.runsToFullCoverage {
+        case 0?: lines.append("  every chunk is proven within the window")
+        case let runs?: lines.append("  \(Formatting.count(runs)) more \(runs == 1 ? "run" : "runs") of this size prove the rest")
+        case nil: break
+        }
+        if let oldest = coverage.oldestProof, let expires = coverage.oldestProofExpires {
+            lines.append("  the oldest proof (\(FileTime(seconds: Int64(oldest)).description.prefix(19))Z) stops counting at "
+                + "\(FileTime(seconds: Int64(expires)).description.prefix(19))Z")
+        }
+        return lines
+    }
+
+    /// The rolling coverage as JSON summary fields.
+    static func coverageFields(_ coverage: SpotCheck.Coverage) -> [(String, String)] {
+        var fields: [(String, String)] = [
+            ("rolling_proven_chunks", String(coverage.provenChunks)), ("rolling_total_chunks", String(coverage.totalChunks)),
+            ("rolling_proven_bytes", String(coverage.provenBytes)), ("rolling_total_bytes", String(coverage.totalBytes)),
+            ("rolling_chunk_coverage", Formatting.decimal(coverage.chunkShare, places: 6)),
+            ("rolling_byte_coverage", Formatting.decimal(coverage.byteShare, places: 6)),
+            ("window_seconds", String(coverage.window)),
+        ]
+        if let runs = coverage.runsToFullCoverage { fields.append(("runs_to_full_coverage", String(runs))) }
+        if let oldest = coverage.oldestProof { fields.append(("oldest_proof", String(oldest))) }
+        if let expires = coverage.oldestProofExpires { fields.append(("oldest_proof_expires", String(expires))) }
+        return fields
     }
 
     /// A probability as a percentage, rounded down (never overstated), with enough decimals to

@@ -23,11 +23,21 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var pin: SnapshotPin
 
+    @OptionGroup var state: StateOptions
+
     func run() throws {
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
+        let rolling = try state.rolling()
         try reporting.report(title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))") { progress, finding in
-            try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
+            guard let rolling else {
+                return try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
+            }
+            // Every chunk this verification proved is recorded, for later rolling spot-checks.
+            let outcome = try Verifier.verify(
+                manifest: manifest, target: absolutePath(target), options: options, recording: rolling, finding: finding, progress: progress)
+            try state.save(outcome.state, discarded: outcome.stateDiscarded)
+            return outcome.report
         }
     }
 }

@@ -28,6 +28,8 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatabl
         /// A valid manifest whose snapshot id is not the one the caller pinned (for example
         /// with `--expect-snapshot`): a manifest rewritten and sealed again is refused.
         public static let unexpectedSnapshot = Code(name: "unexpected-snapshot")
+        /// A spot-check state file that is damaged, cut short or not a state file at all.
+        public static let invalidState = Code(name: "invalid-state")
         /// A request that makes no sense (an option value out of range, ...).
         public static let invalidArgument = Code(name: "invalid-argument")
 

@@ -51,6 +51,22 @@ public enum SpotCheck {
         public var sampledBytes: UInt64
         /// Chosen chunks that were read and matched.
         public var matchedChunks: Int
+        /// For a rolling spot-check: what is proven within the window after this run.
+        public var coverage: Coverage?
+        /// For a rolling spot-check: the proofs after this run, to be written for the next.
+        public var state: ProofState?
+        /// For a rolling spot-check: why the given state was not used (it was made for another
+        /// target or another chunking), if it was not; the run then started afresh.
+        public var stateDiscarded: String?
+
+        init(report: VerificationReport, seed: UInt64, totalChunks: Int, sampledChunks: Int, sampledBytes: UInt64, matchedChunks: Int) {
+            self.report = report
+            self.seed = seed
+            self.totalChunks = totalChunks
+            self.sampledChunks = sampledChunks
+            self.sampledBytes = sampledBytes
+            self.matchedChunks = matchedChunks
+        }
 
         /// What this check may conclude: a sample that did not read every chunk is never
         /// ``Verdict/verified``.
@@ -78,17 +94,28 @@ public enum SpotCheck {
     /// with the target. The chosen chunks are read with positioned reads, file by file in
     /// offset order, and nothing else of any file is read.
     ///
-    /// - Parameter seed: the sample's seed; nil picks one at random (see ``Result/seed``).
+    /// - Parameters:
+    ///   - seed: the sample's seed; nil picks one at random (see ``Result/seed``).
+    ///   - rolling: proofs of earlier runs: chunks not proven within the window are sampled
+    ///     before any others, and ``Result/state`` holds the proofs after this run (the caller
+    ///     writes it, see ``ProofState/write(to:)``).
     /// - Throws: ``SnapCheckError`` as ``Verifier/verify(manifest:target:options:finding:progress:)``.
     public static func run(
         manifest: String, target: String, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
-        options: VerifyOptions = VerifyOptions(), finding: (Finding) -> Void = { _ in },
+        options: VerifyOptions = VerifyOptions(), rolling: Rolling? = nil, finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> Result {
         try check(sample)
         // The first read checks the manifest whole (and its pinned id) before the target is
-        // touched, and counts its chunks for the sample.
-        let summary = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).validate()
+        // touched, and counts its chunks (and, rolling, those not proven within the window).
+        let first = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
+        var proofs = rolling.map { ProofLedger($0, target: target, parameters: first.parameters) }
+        var unproven = 0
+        while let entry = try first.next() {
+            unproven += proofs?.countUnproven(entry) ?? 0
+        }
+        let summary = first.summary!
+        let summaryParameters = first.parameters
         let total = summary.chunks
         let wanted: Int
         switch sample {
@@ -101,7 +128,11 @@ public enum SpotCheck {
             wanted = Int(clamping: bytes / average + (bytes % average == 0 ? 0 : 1))
         }
         let chosenSeed = seed ?? UInt64.random(in: 0...UInt64.max)
-        var plan = SamplePlan(seed: chosenSeed, total: UInt64(total), sample: UInt64(max(0, wanted)))
+        // Without a state every chunk counts as unproven: one uniform sample of them all.
+        if proofs == nil { unproven = total }
+        var unprovenPlan = SamplePlan(seed: chosenSeed, total: UInt64(unproven), sample: UInt64(min(wanted, unproven)))
+        var provenPlan = SamplePlan(
+            seed: chosenSeed ^ 0x5EED_0F_9E0F_5EED, total: UInt64(total - unproven), sample: UInt64(max(0, wanted - unproven)))
         var sampledChunks = 0
         var sampledBytes: UInt64 = 0
         var matched = 0
@@ -112,19 +143,36 @@ public enum SpotCheck {
             expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
             target: walker, options: options,
             sample: { entry in
-                let chosen = plan.choose(entry.chunks.count)
+                let chosen: [Int]
+                if proofs != nil {
+                    let (open, proven) = proofs!.split(entry)
+                    let picked = unprovenPlan.choose(open.count).map { open[$0] } + provenPlan.choose(proven.count).map { proven[$0] }
+                    chosen = picked.sorted()
+                    proofs!.keepOld(entry, except: chosen)
+                } else {
+                    chosen = unprovenPlan.choose(entry.chunks.count)
+                }
                 sampledChunks += chosen.count
                 for index in chosen { sampledBytes += UInt64(entry.chunks[index].length) }
                 return chosen
             },
-            sampleOutcome: { matched += $0 },
+            proven: { entry, chunks in
+                matched += chunks.count(of: entry)
+                proofs?.prove(entry, chunks)
+            },
             progress: progress, finding: finding)
         report.snapshotID = reader.summary?.snapshotID
         report.sampled = true
         report.complete = sampledChunks == total
-        return Result(
+        var result = Result(
             report: report, seed: chosenSeed, totalChunks: total, sampledChunks: sampledChunks,
             sampledBytes: sampledBytes, matchedChunks: matched)
+        if let ledger = proofs {
+            result.state = ledger.state(parameters: summaryParameters)
+            result.stateDiscarded = ProofLedger.discardReason(rolling?.state, target: target, parameters: summaryParameters)
+            result.coverage = ledger.coverage(totalChunks: total, totalBytes: summary.bytes, perRun: wanted)
+        }
+        return result
     }
 
     /// Refuses a sample that reads nothing: it would prove nothing.

@@ -32,6 +32,15 @@ public enum Verifier {
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
+        try verify(manifest: manifest, target: target, options: options, proven: nil, finding: finding, progress: progress).report
+    }
+
+    /// ``verify(manifest:target:options:finding:progress:)``, handing each intact file's
+    /// chunks to `proven`; also returns the manifest's chunking.
+    static func verify(
+        manifest: String, target: String, options: VerifyOptions, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
+    ) throws(SnapCheckError) -> (report: VerificationReport, parameters: ChunkingParameters) {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
         let parameters = reader.parameters
         // Fail on a bad target before reading further.
@@ -46,16 +55,16 @@ public enum Verifier {
         }
         var report = try verify(
             expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: parameters,
-            target: walker, options: options, progress: progress, finding: finding)
+            target: walker, options: options, proven: proven, progress: progress, finding: finding)
         report.snapshotID = entries.outcome ?? nil
-        return report
+        return (report, parameters)
     }
 
     /// Verifies `target` against a stream of expected entries in tree order.
     static func verify(
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions,
-        sample: ((TreeEntry) -> [Int])? = nil, sampleOutcome: (Int) -> Void = { _ in },
+        sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
@@ -74,7 +83,7 @@ public enum Verifier {
                     report.add(finding)
                     handler(finding)
                 }
-                sampleOutcome(outcome.matchedSampleChunks)
+                if let proven, let record = outcome.proven { proven(record.entry, record.chunks) }
                 if let intact = outcome.intactBytes {
                     report.intactFiles += 1
                     report.intactBytes = report.intactBytes.saturatingAdd(intact)

@@ -21,8 +21,25 @@ enum VerifyItem {
         var intactBytes: UInt64?
         var checkedFile = false
         var checkedBytes: UInt64 = 0
-        /// For a spot-check: chosen chunks that were read and matched.
-        var matchedSampleChunks = 0
+        /// For a regular file whose chunks were read: the manifest's entry and the chunks that
+        /// matched (to record proofs, see ``ProofState``).
+        var proven: (entry: TreeEntry, chunks: ProvenChunks)?
+    }
+
+    /// Which chunks of a file were read and matched.
+    enum ProvenChunks {
+        /// Every chunk: the file is intact.
+        case all
+        /// These chunk indexes, ascending.
+        case some([Int])
+
+        /// How many of `entry`'s chunks.
+        func count(of entry: TreeEntry) -> Int {
+            switch self {
+            case .all: entry.chunks.count
+            case .some(let indexes): indexes.count
+            }
+        }
     }
 
     /// The size of the regular file the manifest expects here, if any (for batching).
@@ -108,6 +125,7 @@ enum VerifyItem {
                 outcome.findings.append(finding)
             } else {
                 outcome.intactBytes = expected.size
+                outcome.proven = (expected, .all)
             }
         } catch {
             outcome.findings.append(unreadableFinding(expected, error))
@@ -152,6 +170,7 @@ enum VerifyItem {
         outcome.checkedFile = true
         if allPassed {
             outcome.intactBytes = expected.size
+            outcome.proven = (expected, .all)
         } else {
             outcome.findings = fullCheck(expected, split.walked, check).findings + outcome.findings
         }
@@ -173,7 +192,8 @@ enum VerifyItem {
         outcome.checkedBytes = sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
         do {
             let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
-            outcome.matchedSampleChunks = sample.count - result.ranges.count
+            let differing = Set(result.ranges.map(\.offset))
+            outcome.proven = (expected, .some(sample.filter { !differing.contains(expected.chunks[$0].offset) }))
             if let finding = Self.contentFinding(expected, result, sampled: true) {
                 outcome.findings.append(finding)
             } else if sample.count == expected.chunks.count {

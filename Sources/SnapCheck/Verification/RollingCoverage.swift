@@ -1,0 +1,164 @@
+extension SpotCheck {
+    /// What a rolling spot-check needs: the proofs of earlier runs, how long a proof counts,
+    /// and the time now.
+    public struct Rolling: Sendable {
+        /// The proofs of earlier runs; nil when there are none yet.
+        public var state: ProofState?
+        /// How long a proof counts, in seconds (30 days: 2,592,000).
+        public var window: UInt32
+        /// The time of this run, in seconds since the epoch.
+        public var now: UInt32
+
+        /// Creates rolling options.
+        public init(state: ProofState?, window: UInt32, now: UInt32) {
+            self.state = state
+            self.window = window
+            self.now = now
+        }
+    }
+
+    /// What is proven within the window after a rolling spot-check.
+    public struct Coverage: Sendable, Equatable {
+        /// Chunks of the manifest proven within the window.
+        public var provenChunks: Int
+        /// Chunks in the manifest.
+        public var totalChunks: Int
+        /// Bytes of the proven chunks.
+        public var provenBytes: UInt64
+        /// Bytes of all the manifest's regular files.
+        public var totalBytes: UInt64
+        /// Further runs of this size that prove every chunk not yet proven (0 when all are;
+        /// nil when a run reads nothing).
+        public var runsToFullCoverage: Int?
+        /// When the oldest proof still counted was made (seconds since the epoch), if any.
+        public var oldestProof: UInt32?
+        /// The window, in seconds.
+        public var window: UInt32
+
+        /// The share of chunks proven, 0 ... 1 (1 for a manifest without chunks).
+        public var chunkShare: Double { totalChunks == 0 ? 1 : Double(provenChunks) / Double(totalChunks) }
+        /// The share of bytes proven, 0 ... 1.
+        public var byteShare: Double { totalBytes == 0 ? 1 : Double(provenBytes) / Double(totalBytes) }
+        /// When the oldest proof stops counting (seconds since the epoch), if there is one.
+        public var oldestProofExpires: UInt64? { oldestProof.map { UInt64($0) + UInt64(window) } }
+    }
+}
+
+extension Verifier {
+    /// Verifies `target` as ``verify(manifest:target:options:finding:progress:)`` does and
+    /// records every chunk it proved (those of the intact files) as proven now, for later
+    /// rolling spot-checks (see ``SpotCheck/Rolling``): after a verification the state holds
+    /// exactly what it proved.
+    ///
+    /// - Returns: the report, the proofs (to be written with ``ProofState/write(to:)``), and
+    ///   why the given state was not used, if it was made for another target or chunking.
+    public static func verify(
+        manifest: String, target: String, options: VerifyOptions = VerifyOptions(), recording rolling: SpotCheck.Rolling,
+        finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> (report: VerificationReport, state: ProofState, stateDiscarded: String?) {
+        // Only what this verification proved counts (it read every chunk there is), so the
+        // ledger starts empty; proofs go in as files are proven, so memory does not grow with
+        // the tree.
+        var ledger = ProofLedger(SpotCheck.Rolling(state: nil, window: rolling.window, now: rolling.now), target: target)
+        let (report, parameters) = try verify(
+            manifest: manifest, target: target, options: options, proven: { ledger.prove($0, $1) },
+            finding: finding, progress: progress)
+        return (report, ledger.state(parameters: parameters), ProofLedger.discardReason(rolling.state, target: target, parameters: parameters))
+    }
+}
+
+/// The proofs of one rolling spot-check while it runs: which chunks were proven within the
+/// window before it, which it proves now, and the state to keep after it.
+struct ProofLedger {
+    private let previous: ProofState?
+    private let target: String
+    private let window: UInt32
+    private let now: UInt32
+    private var kept: [(proof: ProofState.Proof, length: Int)] = []
+    private var fresh: [(proof: ProofState.Proof, length: Int)] = []
+    /// Fingerprints of the entry last split, for ``keepOld(_:except:)``.
+    private var pending: [ProofState.Fingerprint] = []
+    private let hasher = SHA256()
+
+    /// A ledger for `target`; the earlier proofs are used only if they are for this target
+    /// (and, when `parameters` is given, this chunking).
+    init(_ rolling: SpotCheck.Rolling, target: String, parameters: ChunkingParameters? = nil) {
+        window = rolling.window
+        now = rolling.now
+        self.target = target
+        let usable = parameters.map { Self.discardReason(rolling.state, target: target, parameters: $0) == nil } ?? (rolling.state?.target == target)
+        previous = usable ? rolling.state : nil
+    }
+
+    /// Why `state` cannot be used for `target` and `parameters`; nil when it can (or is nil).
+    static func discardReason(_ state: ProofState?, target: String, parameters: ChunkingParameters) -> String? {
+        guard let state else { return nil }
+        if state.target != target { return "it was made for the target \(PathEscaping.escape(Array(state.target.utf8)))" }
+        if state.parameters != parameters { return "it was made for manifests with other chunking (\(state.parameters))" }
+        return nil
+    }
+
+    /// Whether a proof made at `time` still counts.
+    private func counts(_ time: UInt32) -> Bool { time > now || now - time < window }
+
+    private func provenTime(_ fingerprint: ProofState.Fingerprint) -> UInt32? {
+        previous?.provenTime(fingerprint).flatMap { counts($0) ? $0 : nil }
+    }
+
+    /// The chunks of `entry` without a proof that counts.
+    func countUnproven(_ entry: TreeEntry) -> Int {
+        entry.chunks.indices.count { provenTime(ProofState.fingerprint(of: entry, chunk: $0, using: hasher)) == nil }
+    }
+
+    /// The indexes of `entry`'s chunks without and with a proof that counts.
+    mutating func split(_ entry: TreeEntry) -> (unproven: [Int], proven: [Int]) {
+        pending = entry.chunks.indices.map { ProofState.fingerprint(of: entry, chunk: $0, using: hasher) }
+        var unproven: [Int] = []
+        var proven: [Int] = []
+        for (index, fingerprint) in pending.enumerated() {
+            if provenTime(fingerprint) == nil { unproven.append(index) } else { proven.append(index) }
+        }
+        return (unproven, proven)
+    }
+
+    /// Carries over the proofs that count of `entry`'s chunks (the entry last split) that are
+    /// not read again now; a chunk read now keeps a proof only if it matches again.
+    mutating func keepOld(_ entry: TreeEntry, except chosen: [Int]) {
+        let reread = Set(chosen)
+        for (index, fingerprint) in pending.enumerated() where !reread.contains(index) {
+            if let time = provenTime(fingerprint) {
+                kept.append((ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length))
+            }
+        }
+    }
+
+    /// Records that `chunks` of `entry` were read and matched now.
+    mutating func prove(_ entry: TreeEntry, _ chunks: VerifyItem.ProvenChunks) {
+        let indexes: [Int]
+        switch chunks {
+        case .all: indexes = Array(entry.chunks.indices)
+        case .some(let some): indexes = some
+        }
+        for index in indexes {
+            let fingerprint = ProofState.fingerprint(of: entry, chunk: index, using: hasher)
+            fresh.append((ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length))
+        }
+    }
+
+    /// The proofs after this run, for manifests with `parameters`.
+    func state(parameters: ChunkingParameters) -> ProofState {
+        ProofState(target: target, parameters: parameters, proofs: (kept + fresh).map(\.proof))
+    }
+
+    /// The coverage after this run, for a run size of `perRun` chunks.
+    func coverage(totalChunks: Int, totalBytes: UInt64, perRun: Int) -> SpotCheck.Coverage {
+        let all = kept + fresh
+        let proven = all.count
+        let missing = totalChunks - proven
+        return SpotCheck.Coverage(
+            provenChunks: proven, totalChunks: totalChunks,
+            provenBytes: all.reduce(0) { $0 + UInt64($1.length) }, totalBytes: totalBytes,
+            runsToFullCoverage: missing == 0 ? 0 : perRun > 0 ? (missing + perRun - 1) / perRun : nil,
+            oldestProof: all.map(\.proof.time).min(), window: window)
+    }
+}
