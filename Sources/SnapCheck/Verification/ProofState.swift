@@ -41,10 +41,11 @@ public struct ProofState: Sendable {
         proofs = []
     }
 
-    init(target: String, parameters: ChunkingParameters, proofs: [Proof]) {
+    init(target: String, parameters: ChunkingParameters, proofs: consuming [Proof]) {
         self.target = target
         self.parameters = parameters
-        self.proofs = proofs.sorted { $0.fingerprint < $1.fingerprint }
+        proofs.sort { $0.fingerprint < $1.fingerprint }
+        self.proofs = proofs
     }
 
     /// The number of chunks with a proof (of any age).
@@ -64,16 +65,15 @@ public struct ProofState: Sendable {
     /// The fingerprint of chunk `index` of `entry`, computed with `hasher`.
     static func fingerprint(of entry: TreeEntry, chunk index: Int, using hasher: SHA256) -> Fingerprint {
         let chunk = entry.chunks[index]
-        var bytes = entry.path
-        bytes.append(0)
-        withUnsafeBytes(of: chunk.offset.littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: chunk.digest.bytes)
-        let digest = bytes.withUnsafeBytes { hasher.digest(of: $0) }.bytes
-        var high: UInt64 = 0
-        for byte in digest[0..<8] { high = high << 8 | UInt64(byte) }
-        var low: UInt32 = 0
-        for byte in digest[8..<12] { low = low << 8 | UInt32(byte) }
-        return Fingerprint(high: high, low: low)
+        // Hashed piece by piece, without building the message: this runs for every chunk.
+        entry.path.withUnsafeBytes { hasher.update($0) }
+        withUnsafeBytes(of: UInt8(0)) { hasher.update($0) }
+        let words = chunk.digest.words
+        let rest = (chunk.offset.littleEndian, words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
+        withUnsafeBytes(of: rest) { hasher.update($0) }
+        // A digest's words hold its bytes most significant first: bytes 0-7, then 8-11.
+        let digest = hasher.finalize().words
+        return Fingerprint(high: digest.0, low: UInt32(truncatingIfNeeded: digest.1 >> 32))
     }
 }
 
@@ -89,6 +89,7 @@ extension ProofState {
     public static func read(from path: String) throws(SnapCheckError) -> ProofState {
         let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(clamping: max(0, file.status.st_size)))
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { scratch.deallocate() }
         while true {
@@ -109,7 +110,7 @@ extension ProofState {
         }
         guard bytes.count >= 32 else { throw invalid("too short") }
         let body = bytes[..<(bytes.count - 32)]
-        guard SHA256.digest(of: Array(body)).bytes.elementsEqual(bytes[(bytes.count - 32)...]) else {
+        guard body.withUnsafeBytes({ SHA256().digest(of: $0) }).bytes.elementsEqual(bytes[(bytes.count - 32)...]) else {
             throw invalid("its checksum does not match: damaged or cut short")
         }
         var lines: [String] = []

@@ -74,8 +74,10 @@ struct ProofLedger {
     private let target: String
     private let window: UInt32
     private let now: UInt32
-    private var kept: [(proof: ProofState.Proof, length: Int)] = []
-    private var fresh: [(proof: ProofState.Proof, length: Int)] = []
+    /// The proofs after this run: those carried over and those made now (16 bytes each).
+    private var proofs: [ProofState.Proof] = []
+    private var provenBytes: UInt64 = 0
+    private var oldest: UInt32?
     /// Fingerprints of the entry last split, for ``keepOld(_:except:)``.
     private var pending: [ProofState.Fingerprint] = []
     private let hasher = SHA256()
@@ -126,9 +128,7 @@ struct ProofLedger {
     mutating func keepOld(_ entry: TreeEntry, except chosen: [Int]) {
         let reread = Set(chosen)
         for (index, fingerprint) in pending.enumerated() where !reread.contains(index) {
-            if let time = provenTime(fingerprint) {
-                kept.append((ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length))
-            }
+            if let time = provenTime(fingerprint) { add(ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length) }
         }
     }
 
@@ -141,24 +141,27 @@ struct ProofLedger {
         }
         for index in indexes {
             let fingerprint = ProofState.fingerprint(of: entry, chunk: index, using: hasher)
-            fresh.append((ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length))
+            add(ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length)
         }
+    }
+
+    private mutating func add(_ proof: ProofState.Proof, _ length: Int) {
+        proofs.append(proof)
+        provenBytes += UInt64(length)
+        oldest = min(oldest ?? proof.time, proof.time)
     }
 
     /// The proofs after this run, for manifests with `parameters`.
     func state(parameters: ChunkingParameters) -> ProofState {
-        ProofState(target: target, parameters: parameters, proofs: (kept + fresh).map(\.proof))
+        ProofState(target: target, parameters: parameters, proofs: proofs)
     }
 
     /// The coverage after this run, for a run size of `perRun` chunks.
     func coverage(totalChunks: Int, totalBytes: UInt64, perRun: Int) -> SpotCheck.Coverage {
-        let all = kept + fresh
-        let proven = all.count
-        let missing = totalChunks - proven
+        let missing = totalChunks - proofs.count
         return SpotCheck.Coverage(
-            provenChunks: proven, totalChunks: totalChunks,
-            provenBytes: all.reduce(0) { $0 + UInt64($1.length) }, totalBytes: totalBytes,
+            provenChunks: proofs.count, totalChunks: totalChunks, provenBytes: provenBytes, totalBytes: totalBytes,
             runsToFullCoverage: missing == 0 ? 0 : perRun > 0 ? (missing + perRun - 1) / perRun : nil,
-            oldestProof: all.map(\.proof.time).min(), window: window)
+            oldestProof: oldest, window: window)
     }
 }
