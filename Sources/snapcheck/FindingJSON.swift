@@ -19,6 +19,17 @@ enum FindingJSON {
         return object.text
     }
 
+    /// One directory: `{"type":"directory","path":…,"expected_files":…,…}`.
+    static func directory(_ directory: DirectoryCoverage) -> String {
+        var kinds = JSONObject()
+        for kind in Finding.Kind.allCases { kinds = kinds.field(kind.rawValue, directory.findings[kind] ?? 0) }
+        return JSONObject()
+            .field("type", "directory").field("path", directory.displayPath)
+            .field("expected_files", directory.expectedFiles).field("expected_bytes", directory.expectedBytes)
+            .field("intact_files", directory.intactFiles).field("intact_bytes", directory.intactBytes)
+            .field("findings", raw: kinds.text).text
+    }
+
     /// The last line: `{"type":"summary","verified":…,…}`.
     static func summary(_ report: VerificationReport, extra: (JSONObject) -> JSONObject = { $0 }) -> String {
         var object = JSONObject()

@@ -82,6 +82,11 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
 
+    @Option(name: .customLong("by-dir"), help: ArgumentHelp(
+        "Report findings and proven files for the directories at depth N (JSON: one line each). Text shows depth 1 when there are findings.",
+        valueName: "n"))
+    var byDirectory: Int?
+
     @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
@@ -89,11 +94,16 @@ struct ReportOptions: ParsableArguments {
         if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads must be between 1 and 256")
         }
+        if let byDirectory, !(1...64).contains(byDirectory) {
+            throw ValidationError("--by-dir must be between 1 and 64")
+        }
     }
 
     /// The library's options.
     var verifyOptions: VerifyOptions {
-        VerifyOptions(metadata: metadata, allowExtra: allowExtra, walk: WalkOptions(excludes: excludes), threads: threads)
+        var options = VerifyOptions(metadata: metadata, allowExtra: allowExtra, walk: WalkOptions(excludes: excludes), threads: threads)
+        options.directoryDepth = byDirectory ?? 1
+        return options
     }
 
     /// Runs a verification and reports it: findings stream as JSON Lines, or a text report is
@@ -118,10 +128,17 @@ struct ReportOptions: ParsableArguments {
             })
         progressLine?.finish()
         if json {
+            if byDirectory != nil {
+                for directory in report.directories { output.line(FindingJSON.directory(directory)) }
+            }
             output.line(FindingJSON.summary(report, extra: summaryExtra))
         } else {
             var lines = text.lines(report, title: title)
             if let special = verdict?(report) { lines[0] = special }
+            if byDirectory != nil || report.hasCountedFindings {
+                // Before the closing coverage line, which stays last.
+                lines.insert(contentsOf: TextReport.directoryLines(report.directories), at: lines.count - 1)
+            }
             if let coverage { lines += coverage(report) }
             for line in lines { output.line(line) }
         }

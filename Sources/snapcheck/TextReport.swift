@@ -184,6 +184,25 @@ struct TextReport {
         return "\(Formatting.bytes(tally.differingBytes)) in \(tally.differingChunks) damaged \(tally.differingChunks == 1 ? "chunk" : "chunks")"
     }
 
+    /// "by directory:" and a line per directory (at most 20), findings first.
+    static func directoryLines(_ directories: [DirectoryCoverage]) -> [String] {
+        guard !directories.isEmpty else { return [] }
+        let shown = directories.filter { !$0.findings.isEmpty } + directories.filter { $0.findings.isEmpty }
+        var lines = ["by directory:"]
+        for directory in shown.prefix(20) {
+            var line = "  \(directory.displayPath) — \(Formatting.count(directory.intactFiles)) of \(Formatting.count(directory.expectedFiles)) "
+                + "\(directory.expectedFiles == 1 ? "file" : "files") proven intact"
+            if directory.expectedFiles > 0 {
+                line += " (\(Formatting.bytes(directory.intactBytes)) of \(Formatting.bytes(directory.expectedBytes)))"
+            }
+            let findings = Finding.Kind.allCases.compactMap { kind in directory.findings[kind].map { "\(Formatting.count($0)) \(kind.rawValue)" } }
+            if !findings.isEmpty { line += "; " + findings.joined(separator: ", ") }
+            lines.append(line)
+        }
+        if shown.count > 20 { lines.append("  … and \(Formatting.count(shown.count - 20)) more directories (--json --by-dir lists every one)") }
+        return lines
+    }
+
     /// Neighbouring ranges joined.
     static func merged(_ ranges: [Finding.ByteRange]) -> [Finding.ByteRange] {
         var result: [Finding.ByteRange] = []

@@ -55,4 +55,25 @@ struct ReportWordingTests {
             "    … and 3 more",
         ])
     }
+
+    @Test func byDirectoryLinesAddUpToTheSummary() throws {
+        let manifest = SpotCheckAndDiffCommandTests.manifest
+        let json = try CLIRunner.run(["verify", manifest, SpotCheckAndDiffCommandTests.backup, "--metadata", "ignore", "--json", "--by-dir", "1"])
+        let objects = try TrustTests.jsonLines(json.stdout)
+        let directories = objects.filter { $0["type"] as? String == "directory" }
+        let summary = try #require(objects.last)
+        #expect(summary["type"] as? String == "summary")
+        #expect(directories.map { $0["path"] as! String } == ["./", "finance/", "photos/", "projects/"])
+        for key in ["expected_files", "expected_bytes", "intact_files", "intact_bytes"] {
+            #expect(directories.reduce(0) { $0 + ($1[key] as! Int) } == summary[key] as? Int, "\(key)")
+        }
+        // Without --by-dir, JSON has no directory lines; the text report shows depth 1 when
+        // something was found.
+        let plain = try CLIRunner.run(["verify", manifest, SpotCheckAndDiffCommandTests.backup, "--metadata", "ignore", "--json"])
+        #expect(!plain.stdout.contains("\"directory\""))
+        let text = try CLIRunner.run(["verify", manifest, SpotCheckAndDiffCommandTests.backup, "--metadata", "ignore"])
+        #expect(text.stdout.contains("by directory:\n  finance/ — 1 of 2 files proven intact (55.2 kB of 69.8 kB); 1 missing\n"))
+        let clean = try CLIRunner.run(["verify", manifest, SpotCheckAndDiffCommandTests.source, "--metadata", "ignore"])
+        #expect(!clean.stdout.contains("by directory:"))
+    }
 }

@@ -39,6 +39,9 @@ public struct VerificationReport: Sendable, Equatable {
     public var counted = 0
     /// Findings reported as warnings only.
     public var warnings = 0
+    /// Findings and proofs by directory, when ``VerifyOptions/directoryDepth`` asked for them;
+    /// they add up to the totals above.
+    public var directories: [DirectoryCoverage] = []
     /// Whether content was checked for a sample of chunks only (a spot-check).
     public var sampled = false
     /// Whether every byte of every regular file in the manifest was read and compared. False

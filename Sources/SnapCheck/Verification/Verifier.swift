@@ -76,15 +76,18 @@ public enum Verifier {
         defer { pool.shutDown() }
 
         var report = VerificationReport()
+        var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
         var state = VerificationProgress()
         func deliver(_ outcomes: [VerifyItem.Outcome]) {
             for outcome in outcomes {
                 for finding in outcome.findings {
                     report.add(finding)
+                    directories?.add(finding)
                     handler(finding)
                 }
                 if let proven, let record = outcome.proven { proven(record.entry, record.chunks) }
                 if let intact = outcome.intactBytes {
+                    if let entry = outcome.proven?.entry { directories?.intact(entry) }
                     report.intactFiles += 1
                     report.intactBytes = report.intactBytes.saturatingAdd(intact)
                 }
@@ -116,6 +119,7 @@ public enum Verifier {
         // For a spot-check: the chunks of the current expected file chosen for reading.
         var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
+            directories?.expect(entry)
             report.expectedEntries += 1
             if entry.kind == .file {
                 report.expectedFiles += 1
@@ -155,6 +159,7 @@ public enum Verifier {
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
         if let job = batcher.finish() { pool.submit(job, delivering: deliver) }
         pool.drain(delivering: deliver)
+        report.directories = directories?.directories ?? []
         return report
     }
 }

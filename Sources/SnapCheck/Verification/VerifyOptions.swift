@@ -24,6 +24,9 @@ public struct VerifyOptions: Sendable {
     /// verification, once the manifest has been read to its end). Not used by `compare`,
     /// which has no stored manifest.
     public var expectedSnapshot: Digest?
+    /// Report findings and proofs by directory at this depth (1: the top-level directories);
+    /// nil for none. See ``VerificationReport/directories``.
+    public var directoryDepth: Int?
 
     /// Creates options; the defaults are the strict contract: everything but metadata counts.
     public init(

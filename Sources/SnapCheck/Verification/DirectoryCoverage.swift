@@ -1,0 +1,75 @@
+/// What a verification proved and found in one directory of the tree (with everything below
+/// it), so a report can say where the proof is thin ("finance/: 41 files missing").
+public struct DirectoryCoverage: Sendable, Equatable {
+    /// The directory, relative to the root, as bytes (empty for the top level).
+    public var path: [UInt8]
+    /// Regular files the manifest expects here.
+    public var expectedFiles = 0
+    /// Their bytes.
+    public var expectedBytes: UInt64 = 0
+    /// Regular files whose every byte was read and matched.
+    public var intactFiles = 0
+    /// Their bytes.
+    public var intactBytes: UInt64 = 0
+    /// Findings here, by kind (counting ones and warnings).
+    public var findings: [Finding.Kind: Int] = [:]
+
+    /// The directory in the escaped, printable form, with a trailing `/` (`./` for the top).
+    public var displayPath: String { path.isEmpty ? "./" : PathEscaping.escape(path) + "/" }
+}
+
+/// Tallies findings and proofs by the directory at a given depth that holds each entry.
+///
+/// An entry belongs to the first `depth` components of the directory it is in: with depth 1,
+/// `finance/2025/q1.csv` and `finance/readme` belong to `finance/`, and `readme` and the
+/// directory entry `finance` itself to the top level. So every entry is counted once and the
+/// groups add up to the report's totals. At most `limit` groups are kept; entries of further
+/// directories are counted in the last group, `…/`.
+struct DirectoryTally {
+    let depth: Int
+    private let limit = 10_000
+    private var groups: [[UInt8]: DirectoryCoverage] = [:]
+
+    init(depth: Int) { self.depth = depth }
+
+    private mutating func update(_ path: [UInt8], _ change: (inout DirectoryCoverage) -> Void) {
+        var key: [UInt8] = []
+        var components = 0
+        // The first `depth` components of the parent directory.
+        if let lastSlash = path.lastIndex(of: 0x2F) {
+            for byte in path[..<lastSlash] {
+                if byte == 0x2F {
+                    components += 1
+                    if components == depth { break }
+                }
+                key.append(byte)
+            }
+        }
+        if groups[key] == nil && groups.count >= limit { key = Array("…".utf8) }
+        change(&groups[key, default: DirectoryCoverage(path: key)])
+    }
+
+    mutating func expect(_ entry: TreeEntry) {
+        guard entry.kind == .file else { return }
+        update(entry.path) {
+            $0.expectedFiles += 1
+            $0.expectedBytes = $0.expectedBytes.saturatingAdd(entry.size)
+        }
+    }
+
+    mutating func intact(_ entry: TreeEntry) {
+        update(entry.path) {
+            $0.intactFiles += 1
+            $0.intactBytes = $0.intactBytes.saturatingAdd(entry.size)
+        }
+    }
+
+    mutating func add(_ finding: Finding) {
+        update(finding.path) { $0.findings[finding.kind, default: 0] += 1 }
+    }
+
+    /// The groups, in byte order of their paths.
+    var directories: [DirectoryCoverage] {
+        groups.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+    }
+}
