@@ -8,6 +8,7 @@ packages=(
     libssl-dev zlib1g-dev pkg-config            # build: SHA-256 (libcrypto) and gzip (zlib)
     openssl coreutils findutils util-linux time gzip python3   # tests: oracles, the second manifest reader
     rsync tar restic borgbackup systemd         # tests: the hook recipes of docs/hooks.md, run as written
+    prometheus                                  # tests: promtool checks the metrics file and docs/monitoring.md's rules
 )
 needed=()
 for package in "${packages[@]}"; do

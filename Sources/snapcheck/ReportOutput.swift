@@ -82,6 +82,14 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
 
+    @Option(name: .customLong("metrics"), help: ArgumentHelp(
+        "Write the outcome to FILE in the Prometheus text format (node_exporter's textfile collector), atomically.",
+        valueName: "file"))
+    var metricsFile: String?
+
+    @Option(help: "The job label of --metrics (default: snapcheck); one file per job.")
+    var job = "snapcheck"
+
     @Option(name: .customLong("by-dir"), help: ArgumentHelp(
         "Report findings and proven files for the directories at depth N (JSON: one line each). Text shows depth 1 when there are findings.",
         valueName: "n"))
@@ -110,10 +118,12 @@ struct ReportOptions: ParsableArguments {
     /// printed at the end. Exits 1 when findings count.
     func report(
         title: String, verdict: ((VerificationReport) -> String?)? = nil, coverage: ((VerificationReport) -> [String])? = nil,
+        rollingCoverage: @escaping () -> SpotCheck.Coverage? = { nil },
         run: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void) throws -> VerificationReport,
         summaryExtra: (JSONObject) -> JSONObject = { $0 }
     ) throws {
         let output = try ReportOutput(copyTo: outputFile)
+        let started = (monotonic: Clock.now(), wall: Clock.wallTime())
         let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
         var text = TextReport()
         let json = self.json
@@ -143,6 +153,12 @@ struct ReportOptions: ParsableArguments {
             for line in lines { output.line(line) }
         }
         try output.finish()
+        if let metricsFile {
+            var metrics = MetricsFile(path: metricsFile, job: job)
+            let wall = started.wall + (Clock.now() - started.monotonic)
+            metrics.add(report: report, startedAt: started.wall, finishedAt: wall, coverage: rollingCoverage())
+            try metrics.write()
+        }
         if report.hasCountedFindings { throw ExitCode(1) }
     }
 }

@@ -65,6 +65,7 @@ struct SpotCheckCommand: ParsableCommand {
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target)) (spot-check)",
             verdict: { _ in Self.verdict(result!) },
             coverage: { _ in Self.statement(result!) },
+            rollingCoverage: { result?.coverage },
             run: { progress, finding in
                 let outcome = try SpotCheck.run(
                     manifest: manifest, target: target, sample: size, seed: seed,
@@ -81,7 +82,7 @@ struct SpotCheckCommand: ParsableCommand {
                     .field("single_chunk_detection_probability", raw: Formatting.decimal(result.singleChunkDetectionProbability, places: 9))
                     .field("detection_probability_at_0.1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.001), places: 9))
                     .field("detection_probability_at_1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.01), places: 9))
-                    .field("process_read_bytes", Self.processReadBytes())
+                    .field("process_read_bytes", ProcessIO.readBytes())
                     .fields(result.coverage.map(Self.coverageFields))
             })
     }
@@ -174,26 +175,6 @@ struct SpotCheckCommand: ParsableCommand {
         var text = Formatting.decimal((probability * 100 * factor).rounded(.down) / factor, places: places)
         while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
         return text + "%"
-    }
-}
-
-extension SpotCheckCommand {
-    /// Everything this process has read so far through read system calls (`rchar` in
-    /// /proc/self/io): the manifest twice and the sampled chunks, so anyone can check that a
-    /// spot-check reads what it says.
-    static func processReadBytes() -> Int {
-        guard let text = try? readSmallFile("/proc/self/io") else { return -1 }
-        let line = text.split(separator: "\n").first { $0.hasPrefix("rchar:") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-    }
-
-    private static func readSmallFile(_ path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot open", path: path, errno: errno) }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        return String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
     }
 }
 

@@ -11,15 +11,15 @@ import Glibc
 /// A destination that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`)
 /// is written directly: it cannot be replaced, and must never be. A symlink is followed, so the
 /// file it points to is replaced, not the link.
-final class AtomicFile {
+package final class AtomicFile {
     /// The descriptor to write to.
-    let descriptor: Int32
+    package let descriptor: Int32
     private let temporaryPath: String?
     private let destination: String
     private var done = false
 
     /// Creates the temporary file next to `destination`.
-    init(destination requested: String) throws(SnapCheckError) {
+    package init(destination requested: String) throws(SnapCheckError) {
         var info = stat()
         if stat(requested, &info) == 0 {
             if info.st_mode & S_IFMT == S_IFDIR {
@@ -60,7 +60,7 @@ final class AtomicFile {
     deinit { abandon() }
 
     /// Makes the written bytes the destination's content.
-    func commit() throws(SnapCheckError) {
+    package func commit() throws(SnapCheckError) {
         guard !done else { return }
         guard let temporaryPath else {
             done = true
