@@ -24,7 +24,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let parameters = try chunking.parameters()
-        try reporting.report(title: "source \(Formatting.argument(source)), target \(Formatting.argument(target))") { progress, finding in
+        try reporting.report(
+            title: "source \(Formatting.argument(source)), target \(Formatting.argument(target))",
+            command: "compare", manifest: nil, target: target
+        ) { progress, finding in
             try Verifier.compare(
                 source: source, target: target, options: reporting.verifyOptions, chunking: parameters,
                 finding: finding, progress: progress, sourceProblem: { Output.error("source: " + $0.description) })

@@ -87,8 +87,12 @@ struct ReportOptions: ParsableArguments {
         valueName: "file"))
     var metricsFile: String?
 
-    @Option(help: "The job label of --metrics (default: snapcheck); one file per job.")
+    @Option(help: "The job label of --metrics and --history (default: snapcheck); one metrics file per job.")
     var job = "snapcheck"
+
+    @Option(name: .customLong("history"), help: ArgumentHelp(
+        "Append this run's summary to FILE as one JSON line (snapcheck history FILE shows them).", valueName: "file"))
+    var historyFile: String?
 
     @Option(name: .customLong("by-dir"), help: ArgumentHelp(
         "Report findings and proven files for the directories at depth N (JSON: one line each). Text shows depth 1 when there are findings.",
@@ -117,7 +121,8 @@ struct ReportOptions: ParsableArguments {
     /// Runs a verification and reports it: findings stream as JSON Lines, or a text report is
     /// printed at the end. Exits 1 when findings count.
     func report(
-        title: String, verdict: ((VerificationReport) -> String?)? = nil, coverage: ((VerificationReport) -> [String])? = nil,
+        title: String, command: String, manifest: String?, target: String,
+        verdict: ((VerificationReport) -> String?)? = nil, coverage: ((VerificationReport) -> [String])? = nil,
         rollingCoverage: @escaping () -> SpotCheck.Coverage? = { nil },
         run: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void) throws -> VerificationReport,
         summaryExtra: (JSONObject) -> JSONObject = { $0 }
@@ -158,6 +163,12 @@ struct ReportOptions: ParsableArguments {
             let wall = started.wall + (Clock.now() - started.monotonic)
             metrics.add(report: report, startedAt: started.wall, finishedAt: wall, coverage: rollingCoverage())
             try metrics.write()
+        }
+        if let historyFile {
+            let wall = started.wall + (Clock.now() - started.monotonic)
+            try HistoryFile.append(HistoryFile.line(
+                summary: FindingJSON.summary(report, extra: summaryExtra), time: wall, job: job, command: command,
+                manifest: manifest, target: target), to: historyFile)
         }
         if report.hasCountedFindings { throw ExitCode(1) }
     }

@@ -63,6 +63,7 @@ struct SpotCheckCommand: ParsableCommand {
         let target = state.path == nil ? self.target : absolutePath(self.target)
         try reporting.report(
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target)) (spot-check)",
+            command: "spot-check", manifest: manifest, target: target,
             verdict: { _ in Self.verdict(result!) },
             coverage: { _ in Self.statement(result!) },
             rollingCoverage: { result?.coverage },

@@ -29,7 +29,10 @@ struct VerifyCommand: ParsableCommand {
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
         let rolling = try state.rolling()
-        try reporting.report(title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))") { progress, finding in
+        try reporting.report(
+            title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
+            command: "verify", manifest: manifest, target: target
+        ) { progress, finding in
             guard let rolling else {
                 return try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
             }

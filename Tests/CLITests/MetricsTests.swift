@@ -82,4 +82,30 @@ struct MetricsTests {
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("SUCCESS: 3 rules found"))
     }
+
+    @Test func historyShowsWhenABackupStoppedBeingProven() throws {
+        let work = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let history = work.appendingPathComponent("runs.jsonl").path
+        let common = ["--metadata", "ignore", "--history", history, "--job", "finance"]
+        #expect(try CLIRunner.run(["verify", Self.manifest, SpotCheckAndDiffCommandTests.source] + common).status == 0)
+        #expect(try CLIRunner.run(["verify", Self.manifest, SpotCheckAndDiffCommandTests.backup] + common).status == 1)
+        let table = try CLIRunner.run(["history", history])
+        #expect(table.status == 1, "the newest run did not pass: \(table.stdout)")
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(table.stdout)")
+        #expect(lines[1].contains(" finance ") && lines[1].contains(" VERIFIED ") && lines[1].contains("100.0%"))
+        #expect(lines[2].contains(" NOT VERIFIED ") && lines[2].contains("25.1% ↓") && lines[2].hasSuffix("<-- not proven"))
+        #expect(lines[2].contains("4 (1 missing, 1 extra, 2 content)"))
+        #expect(lines[3].hasPrefix("finance: last verified ") && lines[3].hasSuffix("(1 run ago)"))
+        // Every line of the file is one JSON object of type "run", with the summary's fields.
+        let records = try TrustTests.jsonLines(try String(contentsOfFile: history, encoding: .utf8))
+        #expect(records.count == 2 && records.allSatisfy { $0["type"] as? String == "run" && $0["job"] as? String == "finance" })
+        #expect(records.map { $0["verified"] as? Bool } == [true, false])
+        // A file that is not a history is refused.
+        let broken = work.appendingPathComponent("broken.jsonl").path
+        try Data("{\"type\":\"summary\"}\n".utf8).write(to: URL(fileURLWithPath: broken))
+        let refused = try CLIRunner.run(["history", broken])
+        #expect(refused.status == 2 && refused.errorLines.count == 1)
+    }
 }
