@@ -27,7 +27,9 @@ enum FindingJSON {
             .field("type", "directory").field("path", directory.displayPath)
             .field("expected_files", directory.expectedFiles).field("expected_bytes", directory.expectedBytes)
             .field("intact_files", directory.intactFiles).field("intact_bytes", directory.intactBytes)
-            .field("findings", raw: kinds.text).text
+            .field("findings", raw: kinds.text)
+            .fields(directory.window.map { [("window_proven_chunks", String($0.provenChunks)), ("window_chunks", String($0.chunks))] })
+            .text
     }
 
     /// The last line: `{"type":"summary","verified":…,…}`.

@@ -197,6 +197,9 @@ struct TextReport {
             }
             let findings = Finding.Kind.allCases.compactMap { kind in directory.findings[kind].map { "\(Formatting.count($0)) \(kind.rawValue)" } }
             if !findings.isEmpty { line += "; " + findings.joined(separator: ", ") }
+            if let window = directory.window, window.chunks > 0 {
+                line += "; \(Formatting.count(window.provenChunks)) of \(Formatting.count(window.chunks)) chunks proven within the window"
+            }
             lines.append(line)
         }
         if shown.count > 20 { lines.append("  … and \(Formatting.count(shown.count - 20)) more directories (--json --by-dir lists every one)") }

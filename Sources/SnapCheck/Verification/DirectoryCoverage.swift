@@ -13,6 +13,16 @@ public struct DirectoryCoverage: Sendable, Equatable {
     public var intactBytes: UInt64 = 0
     /// Findings here, by kind (counting ones and warnings).
     public var findings: [Finding.Kind: Int] = [:]
+    /// For a rolling spot-check: chunks here, and how many of them are proven within the
+    /// window; nil otherwise.
+    public var window: (provenChunks: Int, chunks: Int)?
+
+    /// Equal when every field is.
+    public static func == (lhs: DirectoryCoverage, rhs: DirectoryCoverage) -> Bool {
+        lhs.path == rhs.path && lhs.expectedFiles == rhs.expectedFiles && lhs.expectedBytes == rhs.expectedBytes
+            && lhs.intactFiles == rhs.intactFiles && lhs.intactBytes == rhs.intactBytes && lhs.findings == rhs.findings
+            && lhs.window?.provenChunks == rhs.window?.provenChunks && lhs.window?.chunks == rhs.window?.chunks
+    }
 
     /// The directory in the escaped, printable form, with a trailing `/` (`./` for the top).
     public var displayPath: String { path.isEmpty ? "./" : PathEscaping.escape(path) + "/" }
@@ -32,10 +42,10 @@ struct DirectoryTally {
 
     init(depth: Int) { self.depth = depth }
 
-    private mutating func update(_ path: [UInt8], _ change: (inout DirectoryCoverage) -> Void) {
+    /// The group of the entry at `path`: the first `depth` components of its parent directory.
+    static func key(_ path: [UInt8], depth: Int) -> [UInt8] {
         var key: [UInt8] = []
         var components = 0
-        // The first `depth` components of the parent directory.
         if let lastSlash = path.lastIndex(of: 0x2F) {
             for byte in path[..<lastSlash] {
                 if byte == 0x2F {
@@ -45,6 +55,11 @@ struct DirectoryTally {
                 key.append(byte)
             }
         }
+        return key
+    }
+
+    private mutating func update(_ path: [UInt8], _ change: (inout DirectoryCoverage) -> Void) {
+        var key = Self.key(path, depth: depth)
         if groups[key] == nil && groups.count >= limit { key = Array("…".utf8) }
         change(&groups[key, default: DirectoryCoverage(path: key)])
     }

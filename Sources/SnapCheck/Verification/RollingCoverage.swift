@@ -78,13 +78,18 @@ struct ProofLedger {
     private var proofs: [ProofState.Proof] = []
     private var provenBytes: UInt64 = 0
     private var oldest: UInt32?
+    /// With a directory depth: chunks and proven chunks by directory (see ``DirectoryTally``).
+    private let depth: Int?
+    private var chunksByDirectory: [[UInt8]: Int] = [:]
+    private var provenByDirectory: [[UInt8]: Int] = [:]
     /// Fingerprints of the entry last split, for ``keepOld(_:except:)``.
     private var pending: [ProofState.Fingerprint] = []
     private let hasher = SHA256()
 
     /// A ledger for `target`; the earlier proofs are used only if they are for this target
     /// (and, when `parameters` is given, this chunking).
-    init(_ rolling: SpotCheck.Rolling, target: String, parameters: ChunkingParameters? = nil) {
+    init(_ rolling: SpotCheck.Rolling, target: String, parameters: ChunkingParameters? = nil, directoryDepth: Int? = nil) {
+        depth = directoryDepth
         window = rolling.window
         now = rolling.now
         self.target = target
@@ -108,8 +113,9 @@ struct ProofLedger {
     }
 
     /// The chunks of `entry` without a proof that counts.
-    func countUnproven(_ entry: TreeEntry) -> Int {
-        entry.chunks.indices.count { provenTime(ProofState.fingerprint(of: entry, chunk: $0, using: hasher)) == nil }
+    mutating func countUnproven(_ entry: TreeEntry) -> Int {
+        if let depth, !entry.chunks.isEmpty { chunksByDirectory[DirectoryTally.key(entry.path, depth: depth), default: 0] += entry.chunks.count }
+        return entry.chunks.indices.count { provenTime(ProofState.fingerprint(of: entry, chunk: $0, using: hasher)) == nil }
     }
 
     /// The indexes of `entry`'s chunks without and with a proof that counts.
@@ -128,7 +134,7 @@ struct ProofLedger {
     mutating func keepOld(_ entry: TreeEntry, except chosen: [Int]) {
         let reread = Set(chosen)
         for (index, fingerprint) in pending.enumerated() where !reread.contains(index) {
-            if let time = provenTime(fingerprint) { add(ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length) }
+            if let time = provenTime(fingerprint) { add(ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length, entry) }
         }
     }
 
@@ -141,11 +147,12 @@ struct ProofLedger {
         }
         for index in indexes {
             let fingerprint = ProofState.fingerprint(of: entry, chunk: index, using: hasher)
-            add(ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length)
+            add(ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length, entry)
         }
     }
 
-    private mutating func add(_ proof: ProofState.Proof, _ length: Int) {
+    private mutating func add(_ proof: ProofState.Proof, _ length: Int, _ entry: TreeEntry) {
+        if let depth { provenByDirectory[DirectoryTally.key(entry.path, depth: depth), default: 0] += 1 }
         proofs.append(proof)
         provenBytes += UInt64(length)
         oldest = min(oldest ?? proof.time, proof.time)
@@ -154,6 +161,15 @@ struct ProofLedger {
     /// The proofs after this run, for manifests with `parameters`.
     func state(parameters: ChunkingParameters) -> ProofState {
         ProofState(target: target, parameters: parameters, proofs: proofs)
+    }
+
+    /// `directories` with their window coverage filled in.
+    func addingWindowCoverage(to directories: [DirectoryCoverage]) -> [DirectoryCoverage] {
+        directories.map { directory in
+            var directory = directory
+            directory.window = (provenByDirectory[directory.path] ?? 0, chunksByDirectory[directory.path] ?? 0)
+            return directory
+        }
     }
 
     /// The coverage after this run, for a run size of `perRun` chunks.

@@ -109,7 +109,7 @@ public enum SpotCheck {
         // The first read checks the manifest whole (and its pinned id) before the target is
         // touched, and counts its chunks (and, rolling, those not proven within the window).
         let first = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
-        var proofs = rolling.map { ProofLedger($0, target: target, parameters: first.parameters) }
+        var proofs = rolling.map { ProofLedger($0, target: target, parameters: first.parameters, directoryDepth: options.directoryDepth) }
         var unproven = 0
         while let entry = try first.next() {
             unproven += proofs?.countUnproven(entry) ?? 0
@@ -171,6 +171,7 @@ public enum SpotCheck {
             result.state = ledger.state(parameters: summaryParameters)
             result.stateDiscarded = ProofLedger.discardReason(rolling?.state, target: target, parameters: summaryParameters)
             result.coverage = ledger.coverage(totalChunks: total, totalBytes: summary.bytes, perRun: wanted)
+            result.report.directories = ledger.addingWindowCoverage(to: result.report.directories)
         }
         return result
     }

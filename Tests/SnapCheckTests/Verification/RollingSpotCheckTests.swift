@@ -113,4 +113,23 @@ struct RollingSpotCheckTests {
         }
         bytes = []
     }
+
+    @Test func windowCoverageByDirectoryAddsUp() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        var options = VerifyOptions(metadata: .ignore)
+        options.directoryDepth = 1
+        var state: ProofState?
+        for run in 0..<3 {
+            let result = try SpotCheck.run(
+                manifest: scenario.manifest, target: scenario.target.path, sample: .fraction(0.2), seed: UInt64(run), options: options,
+                rolling: SpotCheck.Rolling(state: state, window: 30 * Self.day, now: Self.start + UInt32(run)))
+            let coverage = try #require(result.coverage)
+            let windows = result.report.directories.compactMap(\.window)
+            #expect(windows.count == result.report.directories.count)
+            #expect(windows.reduce(0) { $0 + $1.chunks } == coverage.totalChunks)
+            #expect(windows.reduce(0) { $0 + $1.provenChunks } == coverage.provenChunks)
+            state = result.state
+        }
+    }
 }
