@@ -10,6 +10,10 @@ import Glibc
 /// not change. Each proof is 16 bytes: the fingerprint and the time of the proof in seconds
 /// since the epoch (unsigned 32 bits: until 2106). Only chunks proven within the window are
 /// kept. The file format is in docs/spot-check.md ("The state file").
+///
+/// A state read from a file stays in the file (mapped, read-only), and the state a run leaves
+/// refers to the earlier one plus what changed, so memory does not grow with the number of
+/// proofs.
 public struct ProofState: Sendable {
     /// A chunk's identity in the state: the first 12 bytes of SHA-256(path, NUL, offset as 8
     /// little-endian bytes, chunk digest).
@@ -27,39 +31,68 @@ public struct ProofState: Sendable {
         var time: UInt32
     }
 
+    /// Where the proofs are: sorted records, or earlier records (those marked kept) merged
+    /// with new proofs.
+    enum Storage: Sendable {
+        case records(ProofRecords)
+        case merged(previous: ProofRecords, kept: Bitmap, fresh: FreshProofs)
+    }
+
     /// The target the proofs are about (as given, made absolute by the caller).
     public let target: String
     /// The chunking of the manifests the proofs came from.
     public let parameters: ChunkingParameters
-    /// Proofs sorted by fingerprint.
-    private(set) var proofs: [Proof]
+    let storage: Storage
 
     /// An empty state for `target` and `parameters`.
     public init(target: String, parameters: ChunkingParameters) {
-        self.target = target
-        self.parameters = parameters
-        proofs = []
+        self.init(target: target, parameters: parameters, storage: .records(ProofRecords()))
     }
 
-    init(target: String, parameters: ChunkingParameters, proofs: consuming [Proof]) {
+    init(target: String, parameters: ChunkingParameters, storage: Storage) {
         self.target = target
         self.parameters = parameters
-        proofs.sort { $0.fingerprint < $1.fingerprint }
-        self.proofs = proofs
+        self.storage = storage
     }
 
     /// The number of chunks with a proof (of any age).
-    public var count: Int { proofs.count }
-
-    /// When `fingerprint` was proven, if it was.
-    func provenTime(_ fingerprint: Fingerprint) -> UInt32? {
-        var low = 0
-        var high = proofs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if proofs[middle].fingerprint < fingerprint { low = middle + 1 } else { high = middle }
+    public var count: Int {
+        switch storage {
+        case .records(let records): records.count
+        case .merged(_, let kept, let fresh): kept.count + fresh.count
         }
-        return low < proofs.count && proofs[low].fingerprint == fingerprint ? proofs[low].time : nil
+    }
+
+    /// The sorted records of a state read from a file or made empty; nil for a merged state.
+    var records: ProofRecords? {
+        if case .records(let records) = storage { return records }
+        return nil
+    }
+
+    /// Calls `body` with every proof, in fingerprint order.
+    func forEach(_ body: (Proof) throws(SnapCheckError) -> Void) throws(SnapCheckError) {
+        switch storage {
+        case .records(let records):
+            for index in 0..<records.count { try body(records[index]) }
+        case .merged(let previous, let kept, let fresh):
+            // Two sorted streams: the earlier proofs kept, and the new ones.
+            var next = 0
+            func emitKept(before limit: Fingerprint?) throws(SnapCheckError) {
+                while next < previous.count {
+                    if kept[next] {
+                        let old = previous[next]
+                        if let limit, !(old.fingerprint < limit) { return }
+                        try body(old)
+                    }
+                    next += 1
+                }
+            }
+            try fresh.forEach { (proof) throws(SnapCheckError) in
+                try emitKept(before: proof.fingerprint)
+                try body(proof)
+            }
+            try emitKept(before: nil)
+        }
     }
 
     /// The fingerprint of chunk `index` of `entry`, computed with `hasher`.
@@ -77,44 +110,119 @@ public struct ProofState: Sendable {
     }
 }
 
+/// One bit per record of a state: which earlier proofs a run keeps (125 kB for a million).
+struct Bitmap: Sendable {
+    private var words: [UInt64]
+    /// How many bits are set.
+    private(set) var count = 0
+
+    init(size: Int) { words = Array(repeating: 0, count: (size + 63) / 64) }
+
+    subscript(index: Int) -> Bool { words[index / 64] & (1 << UInt64(index % 64)) != 0 }
+
+    mutating func set(_ index: Int) {
+        guard !self[index] else { return }
+        words[index / 64] |= 1 << UInt64(index % 64)
+        count += 1
+    }
+}
+
+/// Sorted 16-byte proof records, read-only: a mapped state file, or nothing.
+final class ProofRecords: @unchecked Sendable {
+    // @unchecked: immutable after init; the memory (a read-only mapping, or a buffer filled in
+    // init) lives exactly as long as this object (unmapped or freed in deinit).
+    private let base: UnsafeRawPointer?
+    private let mapping: (address: UnsafeMutableRawPointer, length: Int)?
+    private let allocated: UnsafeMutableRawPointer?
+    /// The number of records.
+    let count: Int
+
+    /// No records.
+    init() {
+        base = nil
+        mapping = nil
+        allocated = nil
+        count = 0
+    }
+
+    /// A copy of `state`'s proofs in memory (for a state that was never written to a file).
+    init(copying state: ProofState) throws(SnapCheckError) {
+        count = state.count
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(1, count * 16), alignment: 16)
+        var offset = 0
+        try state.forEach { (proof) throws(SnapCheckError) in
+            memory.storeBytes(of: proof.fingerprint.high.littleEndian, toByteOffset: offset, as: UInt64.self)
+            memory.storeBytes(of: proof.fingerprint.low.littleEndian, toByteOffset: offset + 8, as: UInt32.self)
+            memory.storeBytes(of: proof.time.littleEndian, toByteOffset: offset + 12, as: UInt32.self)
+            offset += 16
+        }
+        allocated = memory
+        base = UnsafeRawPointer(memory)
+        mapping = nil
+    }
+
+    /// Records at `base` (count of them) inside a mapping this object now owns.
+    init(base: UnsafeRawPointer, count: Int, mapping: (UnsafeMutableRawPointer, Int)) {
+        self.base = base
+        self.count = count
+        self.mapping = mapping
+        allocated = nil
+    }
+
+    deinit {
+        if let mapping { munmap(mapping.address, mapping.length) }
+        allocated?.deallocate()
+    }
+
+    subscript(index: Int) -> ProofState.Proof {
+        let offset = index * 16
+        return ProofState.Proof(
+            fingerprint: ProofState.Fingerprint(
+                high: UInt64(littleEndian: base!.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                low: UInt32(littleEndian: base!.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))),
+            time: UInt32(littleEndian: base!.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)))
+    }
+
+    /// The index of `fingerprint`, by binary search.
+    func find(_ fingerprint: ProofState.Fingerprint) -> Int? {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].fingerprint < fingerprint { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low].fingerprint == fingerprint ? low : nil
+    }
+}
+
 extension ProofState {
     static let versionLine = "snapcheck-state v1"
 
-    /// Reads the state at `path`.
+    /// Reads the state at `path` (mapping it, not copying it into memory).
     ///
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidState`` when the file
     ///   is not a complete, intact state file (its SHA-256 trailer does not match, a header line
     ///   is wrong, the records are not sorted), or ``SnapCheckError/Code/io`` when it cannot be
     ///   read. A lost history is never silently replaced by an empty one.
     public static func read(from path: String) throws(SnapCheckError) -> ProofState {
-        let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(clamping: max(0, file.status.st_size)))
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { scratch.deallocate() }
-        while true {
-            switch Syscall.read(file.descriptor, into: scratch) {
-            case .success(0):
-                return try parse(bytes, path: path)
-            case .success(let count):
-                bytes.append(contentsOf: scratch[0..<count])
-            case .failure(let error):
-                throw SnapCheckError(.io, "cannot read the state", path: path, errno: error.code)
-            }
-        }
-    }
-
-    private static func parse(_ bytes: [UInt8], path: String) throws(SnapCheckError) -> ProofState {
         func invalid(_ why: String) -> SnapCheckError {
             SnapCheckError(.invalidState, "not an intact snapcheck state file (\(why)); --reset-state starts a new one", path: path)
         }
-        guard bytes.count >= 32 else { throw invalid("too short") }
-        let body = bytes[..<(bytes.count - 32)]
-        guard body.withUnsafeBytes({ SHA256().digest(of: $0) }).bytes.elementsEqual(bytes[(bytes.count - 32)...]) else {
+        let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
+        let length = Int(clamping: max(0, file.status.st_size))
+        guard length >= 32 else { throw invalid("too short") }
+        guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, file.descriptor, 0), address != MAP_FAILED else {
+            throw SnapCheckError(.io, "cannot read the state", path: path, errno: errno)
+        }
+        var owned = true
+        defer { if owned { munmap(address, length) } }
+        let bytes = UnsafeRawBufferPointer(start: address, count: length)
+        let body = UnsafeRawBufferPointer(rebasing: bytes[..<(length - 32)])
+        guard SHA256().digest(of: body).bytes.elementsEqual(bytes[(length - 32)...]) else {
             throw invalid("its checksum does not match: damaged or cut short")
         }
         var lines: [String] = []
-        var index = body.startIndex
+        var index = 0
         while lines.count < 4 {
             guard let newline = body[index...].firstIndex(of: 0x0A) else { throw invalid("header cut short") }
             lines.append(String(decoding: body[index..<newline], as: UTF8.self))
@@ -128,25 +236,15 @@ extension ProofState {
             throw invalid("bad chunking line")
         }
         guard lines[3].hasPrefix("proofs "), let count = Int(lines[3].dropFirst(7)), count >= 0,
-              body.count - (index - body.startIndex) == count * 16 else {
+              body.count - index == count * 16 else {
             throw invalid("bad proof count")
         }
-        var proofs: [Proof] = []
-        proofs.reserveCapacity(count)
-        body[index...].withUnsafeBytes { raw in
-            for offset in stride(from: 0, to: count * 16, by: 16) {
-                proofs.append(Proof(
-                    fingerprint: Fingerprint(
-                        high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
-                        low: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))),
-                    time: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))))
-            }
-        }
-        for (previous, next) in zip(proofs, proofs.dropFirst()) where !(previous.fingerprint < next.fingerprint) {
+        owned = false
+        let records = ProofRecords(base: UnsafeRawPointer(address) + index, count: count, mapping: (address, length))
+        for position in stride(from: 1, to: count, by: 1) where !(records[position - 1].fingerprint < records[position].fingerprint) {
             throw invalid("proofs out of order")
         }
-        let state = ProofState(target: String(decoding: target, as: UTF8.self), parameters: parameters)
-        return ProofState(target: state.target, parameters: parameters, sortedProofs: proofs)
+        return ProofState(target: String(decoding: target, as: UTF8.self), parameters: parameters, storage: .records(records))
     }
 
     /// `min=… avg=… max=… level=…` as ``ChunkingParameters/description`` writes it.
@@ -158,25 +256,31 @@ extension ProofState {
         return parameters
     }
 
-    private init(target: String, parameters: ChunkingParameters, sortedProofs: [Proof]) {
-        self.target = target
-        self.parameters = parameters
-        proofs = sortedProofs
-    }
-
-    /// Writes the state to `path` atomically (temporary file, fsync, rename).
+    /// Writes the state to `path` atomically (temporary file, fsync, rename), streaming the
+    /// proofs in fingerprint order.
     public func write(to path: String) throws(SnapCheckError) {
-        var bytes = Array((Self.versionLine + "\n" + "target " + PathEscaping.escape(Array(target.utf8)) + "\n"
-            + "chunking " + parameters.description + "\n" + "proofs \(proofs.count)\n").utf8)
-        bytes.reserveCapacity(bytes.count + proofs.count * 16 + 32)
-        for proof in proofs {
-            withUnsafeBytes(of: proof.fingerprint.high.littleEndian) { bytes.append(contentsOf: $0) }
-            withUnsafeBytes(of: proof.fingerprint.low.littleEndian) { bytes.append(contentsOf: $0) }
-            withUnsafeBytes(of: proof.time.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        bytes.append(contentsOf: SHA256.digest(of: bytes).bytes)
         let file = try AtomicFile(destination: path)
-        if case .failure(let error) = bytes.withUnsafeBytes({ Syscall.writeAll(file.descriptor, $0) }) {
+        let checksum = SHA256()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        func flush() throws(SnapCheckError) {
+            buffer.withUnsafeBytes { checksum.update($0) }
+            if case .failure(let error) = buffer.withUnsafeBytes({ Syscall.writeAll(file.descriptor, $0) }) {
+                throw SnapCheckError(.io, "cannot write the state", path: path, errno: error.code)
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        buffer.append(contentsOf: (Self.versionLine + "\n" + "target " + PathEscaping.escape(Array(target.utf8)) + "\n"
+            + "chunking " + parameters.description + "\n" + "proofs \(count)\n").utf8)
+        try forEach { (proof) throws(SnapCheckError) in
+            withUnsafeBytes(of: proof.fingerprint.high.littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: proof.fingerprint.low.littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: proof.time.littleEndian) { buffer.append(contentsOf: $0) }
+            if buffer.count >= 1 << 16 { try flush() }
+        }
+        try flush()
+        buffer.append(contentsOf: checksum.finalize().bytes)
+        if case .failure(let error) = buffer.withUnsafeBytes({ Syscall.writeAll(file.descriptor, $0) }) {
             throw SnapCheckError(.io, "cannot write the state", path: path, errno: error.code)
         }
         try file.commit()

@@ -63,19 +63,26 @@ extension Verifier {
         let (report, parameters) = try verify(
             manifest: manifest, target: target, options: options, proven: { ledger.prove($0, $1) },
             finding: finding, progress: progress)
-        return (report, ledger.state(parameters: parameters), ProofLedger.discardReason(rolling.state, target: target, parameters: parameters))
+        return (report, try ledger.state(parameters: parameters), ProofLedger.discardReason(rolling.state, target: target, parameters: parameters))
     }
 }
 
 /// The proofs of one rolling spot-check while it runs: which chunks were proven within the
 /// window before it, which it proves now, and the state to keep after it.
 struct ProofLedger {
-    private let previous: ProofState?
+    /// The earlier proofs that count for this target, sorted.
+    private let previous: ProofRecords
     private let target: String
     private let window: UInt32
     private let now: UInt32
-    /// The proofs after this run: those carried over and those made now (16 bytes each).
-    private var proofs: [ProofState.Proof] = []
+    /// Which earlier proofs this run carries over (a bit each), and the proofs it makes
+    /// (16 bytes each): the state after the run refers to the earlier one, so memory does not
+    /// grow with it.
+    private var kept: Bitmap
+    private let fresh = FreshProofs()
+    /// The first failure to keep a new proof (a full temporary folder), reported at the end.
+    private var failure: SnapCheckError?
+    private var proven = 0
     private var provenBytes: UInt64 = 0
     private var oldest: UInt32?
     /// With a directory depth: chunks and proven chunks by directory (see ``DirectoryTally``).
@@ -94,7 +101,14 @@ struct ProofLedger {
         now = rolling.now
         self.target = target
         let usable = parameters.map { Self.discardReason(rolling.state, target: target, parameters: $0) == nil } ?? (rolling.state?.target == target)
-        previous = usable ? rolling.state : nil
+        var records = ProofRecords()
+        if usable, let state = rolling.state {
+            // A state read from a file is used where it lies; one made in this process (a
+            // caller chaining runs without writing) is copied once into sorted records.
+            records = state.records ?? ((try? ProofRecords(copying: state)) ?? ProofRecords())
+        }
+        previous = records
+        kept = Bitmap(size: records.count)
     }
 
     /// Why `state` cannot be used for `target` and `parameters`; nil when it can (or is nil).
@@ -108,14 +122,17 @@ struct ProofLedger {
     /// Whether a proof made at `time` still counts.
     private func counts(_ time: UInt32) -> Bool { time > now || now - time < window }
 
-    private func provenTime(_ fingerprint: ProofState.Fingerprint) -> UInt32? {
-        previous?.provenTime(fingerprint).flatMap { counts($0) ? $0 : nil }
+    /// The earlier proof of `fingerprint` that still counts: its index and time.
+    private func earlierProof(_ fingerprint: ProofState.Fingerprint) -> (index: Int, time: UInt32)? {
+        guard let index = previous.find(fingerprint) else { return nil }
+        let time = previous[index].time
+        return counts(time) ? (index, time) : nil
     }
 
     /// The chunks of `entry` without a proof that counts.
     mutating func countUnproven(_ entry: TreeEntry) -> Int {
         if let depth, !entry.chunks.isEmpty { chunksByDirectory[DirectoryTally.key(entry.path, depth: depth), default: 0] += entry.chunks.count }
-        return entry.chunks.indices.count { provenTime(ProofState.fingerprint(of: entry, chunk: $0, using: hasher)) == nil }
+        return entry.chunks.indices.count { earlierProof(ProofState.fingerprint(of: entry, chunk: $0, using: hasher)) == nil }
     }
 
     /// The indexes of `entry`'s chunks without and with a proof that counts.
@@ -124,7 +141,7 @@ struct ProofLedger {
         var unproven: [Int] = []
         var proven: [Int] = []
         for (index, fingerprint) in pending.enumerated() {
-            if provenTime(fingerprint) == nil { unproven.append(index) } else { proven.append(index) }
+            if earlierProof(fingerprint) == nil { unproven.append(index) } else { proven.append(index) }
         }
         return (unproven, proven)
     }
@@ -134,7 +151,10 @@ struct ProofLedger {
     mutating func keepOld(_ entry: TreeEntry, except chosen: [Int]) {
         let reread = Set(chosen)
         for (index, fingerprint) in pending.enumerated() where !reread.contains(index) {
-            if let time = provenTime(fingerprint) { add(ProofState.Proof(fingerprint: fingerprint, time: time), entry.chunks[index].length, entry) }
+            if let earlier = earlierProof(fingerprint) {
+                kept.set(earlier.index)
+                count(ProofState.Proof(fingerprint: fingerprint, time: earlier.time), entry.chunks[index].length, entry)
+            }
         }
     }
 
@@ -147,20 +167,32 @@ struct ProofLedger {
         }
         for index in indexes {
             let fingerprint = ProofState.fingerprint(of: entry, chunk: index, using: hasher)
-            add(ProofState.Proof(fingerprint: fingerprint, time: now), entry.chunks[index].length, entry)
+            let proof = ProofState.Proof(fingerprint: fingerprint, time: now)
+            do {
+                try fresh.append(proof)
+            } catch {
+                failure = failure ?? error
+            }
+            count(proof, entry.chunks[index].length, entry)
         }
     }
 
-    private mutating func add(_ proof: ProofState.Proof, _ length: Int, _ entry: TreeEntry) {
+    /// Adds a proof that counts after this run to the totals.
+    private mutating func count(_ proof: ProofState.Proof, _ length: Int, _ entry: TreeEntry) {
         if let depth { provenByDirectory[DirectoryTally.key(entry.path, depth: depth), default: 0] += 1 }
-        proofs.append(proof)
+        proven += 1
         provenBytes += UInt64(length)
         oldest = min(oldest ?? proof.time, proof.time)
     }
 
-    /// The proofs after this run, for manifests with `parameters`.
-    func state(parameters: ChunkingParameters) -> ProofState {
-        ProofState(target: target, parameters: parameters, proofs: proofs)
+    /// The proofs after this run, for manifests with `parameters`; call it once, at the end.
+    ///
+    /// - Throws: ``SnapCheckError`` when new proofs could not be kept (a temporary file could
+    ///   not be written).
+    func state(parameters: ChunkingParameters) throws(SnapCheckError) -> ProofState {
+        if let failure { throw failure }
+        fresh.finish()
+        return ProofState(target: target, parameters: parameters, storage: .merged(previous: previous, kept: kept, fresh: fresh))
     }
 
     /// `directories` with their window coverage filled in.
@@ -174,9 +206,9 @@ struct ProofLedger {
 
     /// The coverage after this run, for a run size of `perRun` chunks.
     func coverage(totalChunks: Int, totalBytes: UInt64, perRun: Int) -> SpotCheck.Coverage {
-        let missing = totalChunks - proofs.count
+        let missing = totalChunks - proven
         return SpotCheck.Coverage(
-            provenChunks: proofs.count, totalChunks: totalChunks, provenBytes: provenBytes, totalBytes: totalBytes,
+            provenChunks: proven, totalChunks: totalChunks, provenBytes: provenBytes, totalBytes: totalBytes,
             runsToFullCoverage: missing == 0 ? 0 : perRun > 0 ? (missing + perRun - 1) / perRun : nil,
             oldestProof: oldest, window: window)
     }

@@ -167,8 +167,8 @@ public enum SpotCheck {
         var result = Result(
             report: report, seed: chosenSeed, totalChunks: total, sampledChunks: sampledChunks,
             sampledBytes: sampledBytes, matchedChunks: matched)
-        if let ledger = proofs {
-            result.state = ledger.state(parameters: summaryParameters)
+        if let ledger = proofs.take() {
+            result.state = try ledger.state(parameters: summaryParameters)
             result.stateDiscarded = ProofLedger.discardReason(rolling?.state, target: target, parameters: summaryParameters)
             result.coverage = ledger.coverage(totalChunks: total, totalBytes: summary.bytes, perRun: wanted)
             result.report.directories = ledger.addingWindowCoverage(to: result.report.directories)
