@@ -255,4 +255,18 @@ struct TrustTests {
             #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(text.debugDescription)")
         }
     }
+
+    // MARK: - No process-wide state
+
+    @Test(arguments: [("022", 0o644), ("027", 0o640), ("077", 0o600)])
+    func aManifestGetsTheModeTheUmaskGives(_ mask: String, _ mode: Int) throws {
+        let work = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let manifest = work.appendingPathComponent("m.gz").path
+        let output = try VerifyCommandTests.run("/bin/sh", ["-c", "umask \(mask) && '\(CLIRunner.binary)' manifest '\(Self.source)' -o '\(manifest)' --quiet; echo $?"])
+        #expect(output.hasSuffix("0\n"), "\(output)")
+        let permissions = try FileManager.default.attributesOfItem(atPath: manifest)[.posixPermissions] as? Int
+        #expect(permissions == mode, "umask \(mask): \(String(permissions ?? 0, radix: 8))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path) == ["m.gz"])
+    }
 }

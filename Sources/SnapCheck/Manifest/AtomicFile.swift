@@ -45,16 +45,15 @@ package final class AtomicFile {
         let slash = destination.lastIndex(of: "/")
         let directory = slash.map { String(destination[...$0]) } ?? ""
         let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
-        var template = Array((directory + "." + name + ".snapcheck-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            throw SnapCheckError(.io, "cannot create a temporary file beside the output", path: destination, errno: errno)
+        // 0666 less the umask: a manifest is as readable as any other new file.
+        let temporary: (descriptor: Int32, path: String)
+        do {
+            temporary = try TemporaryFile.create(prefix: directory + "." + name + ".snapcheck-", mode: 0o666)
+        } catch {
+            throw SnapCheckError(.io, "cannot create a temporary file beside the output", path: destination, errno: error.errno)
         }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        // mkstemp creates the file 0600; a manifest is as readable as any other new file.
-        fchmod(descriptor, 0o666 & ~Self.currentUmask())
-        self.descriptor = descriptor
-        temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        descriptor = temporary.descriptor
+        temporaryPath = temporary.path
     }
 
     deinit { abandon() }
@@ -94,11 +93,5 @@ package final class AtomicFile {
         done = true
         close(descriptor)
         if let temporaryPath { unlink(temporaryPath) }
-    }
-
-    private static func currentUmask() -> mode_t {
-        let mask = umask(0o022)
-        umask(mask)
-        return mask
     }
 }

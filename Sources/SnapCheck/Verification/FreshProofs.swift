@@ -15,13 +15,17 @@ final class FreshProofs: @unchecked Sendable {
     private var buffer: [ProofState.Proof] = []
     private var runs: [(offset: Int, count: Int)] = []
     private var descriptor: Int32 = -1
+    private var writer: Int32 = -1
     private var spilled = 0
     /// The number of proofs.
     private(set) var count = 0
 
     init() {}
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if writer >= 0 { close(writer) }
+    }
 
     /// Adds a proof.
     func append(_ proof: ProofState.Proof) throws(SnapCheckError) {
@@ -39,19 +43,20 @@ final class FreshProofs: @unchecked Sendable {
         buffer.sort { $0.fingerprint < $1.fingerprint }
         if descriptor < 0 {
             // The system's temporary folder (the library reads no environment variables).
-            let directory = "/tmp"
-            var template = Array((directory + "/snapcheck-proofs-XXXXXX").utf8CString)
-            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            let file = try TemporaryFile.create(prefix: "/tmp/snapcheck-proofs-", mode: 0o600)
+            // Unlinked at once: it goes away with the descriptor, whatever happens. Opened for
+            // writing only, so it is read back through a second descriptor.
+            descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+            unlink(file.path)
+            writer = file.descriptor
             guard descriptor >= 0 else {
-                throw SnapCheckError(.io, "cannot create a temporary file for proofs", path: directory, errno: errno)
+                throw SnapCheckError(.io, "cannot read back a temporary file for proofs", path: file.path, errno: errno)
             }
-            // Unlinked at once: it goes away with the descriptor, whatever happens.
-            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(buffer.count * 16)
         for proof in buffer { Self.encode(proof, into: &bytes) }
-        if case .failure(let error) = bytes.withUnsafeBytes({ Syscall.writeAll(descriptor, $0) }) {
+        if case .failure(let error) = bytes.withUnsafeBytes({ Syscall.writeAll(writer, $0) }) {
             throw SnapCheckError(.io, "cannot write proofs to a temporary file", errno: error.code)
         }
         runs.append((spilled, buffer.count))

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Creates a new file under an unpredictable name, in one system call that also sets
+/// close-on-exec and lets the process's umask apply to `mode`.
+///
+/// `mkstemp` would need a second call to set close-on-exec (a window in which a thread that
+/// forks passes the descriptor on) and always creates 0600, and reading the umask to widen that
+/// means changing it for the whole process for a moment. Creating with `O_CREAT | O_EXCL` and
+/// six random characters, retried on a clash, has neither problem.
+enum TemporaryFile {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// Opens `prefix` followed by six random letters or digits for writing; returns the
+    /// descriptor and the path.
+    ///
+    /// - Throws: ``SnapCheckError`` when no file can be created there.
+    static func create(prefix: String, mode: mode_t) throws(SnapCheckError) -> (descriptor: Int32, path: String) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            let suffix = (0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let path = prefix + String(decoding: suffix, as: UTF8.self)
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode)
+            if descriptor >= 0 { return (descriptor, path) }
+            if errno != EEXIST { throw SnapCheckError(.io, "cannot create a temporary file", path: path, errno: errno) }
+        }
+        throw SnapCheckError(.io, "cannot create a temporary file: every name tried exists", path: prefix)
+    }
+}
