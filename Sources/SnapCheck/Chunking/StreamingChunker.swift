@@ -121,18 +121,20 @@ public final class StreamingChunker {
         fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        try chunk(fileDescriptor: descriptor, displayPath: { displayPath }, expectedSize: expectedSize, helpers: nil, each: body)
+        try chunk(fileDescriptor: descriptor, displayPath: { displayPath }, expectedSize: expectedSize, helpers: nil, cancellation: nil, each: body)
     }
 
     /// The same, hashing on `helpers` as well when given; the path for errors is only made
     /// when one is thrown.
     func chunk(
         fileDescriptor descriptor: Int32, displayPath: () -> String, expectedSize: UInt64?, helpers: HashHelpers?,
-        each body: (Chunk) throws(SnapCheckError) -> Void
+        cancellation: Cancellation?, each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
         var remaining = expectedSize ?? UInt64.max
         let read = { (target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int in
             guard remaining > 0 else { return 0 }
+            // Before every read (1 MiB): a large file stops promptly.
+            try cancellation?.check()
             let limited = UnsafeMutableRawBufferPointer(rebasing: target[0..<Int(min(UInt64(target.count), remaining))])
             switch Syscall.read(descriptor, into: limited) {
             case .success(let count):

@@ -41,7 +41,7 @@ public enum SnapshotBuilder {
         let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers)
+            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers, cancellation: options.cancellation)
             return { batch in
                 helpers?.workerBegan()
                 defer { helpers?.workerEnded() }
@@ -57,6 +57,8 @@ public enum SnapshotBuilder {
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
         func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws {
+            // Cancelled: what the workers cut short is not reported as unreadable.
+            try options.cancellation?.check()
             for (entry, failure) in results {
                 if let failure { problem(failure) }
                 try body(entry)
@@ -73,12 +75,15 @@ public enum SnapshotBuilder {
         }
         var batcher = JobBatcher<WalkedEntry>()
         while let walked = walker.next() {
+            try options.cancellation?.check()
             for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) {
                 try pool.submit(job, delivering: deliver)
             }
         }
         if let job = batcher.finish() { try pool.submit(job, delivering: deliver) }
         try pool.drain(delivering: deliver)
+        // Files cut short by a cancellation look unreadable to the workers: say cancelled.
+        try options.cancellation?.check()
     }
 }
 

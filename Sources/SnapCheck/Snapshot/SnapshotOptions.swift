@@ -10,6 +10,8 @@ public struct SnapshotOptions: Sendable {
     public var walk: WalkOptions
     /// Worker threads that read and hash files (default: one per core).
     public var threads: Int
+    /// Stops the walk early when cancelled (the async entry points set one).
+    public var cancellation: Cancellation?
 
     /// Creates options; the defaults suit most trees.
     public init(chunking: ChunkingParameters = .default, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {

@@ -30,6 +30,8 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatabl
         public static let unexpectedSnapshot = Code(name: "unexpected-snapshot")
         /// A spot-check state file that is damaged, cut short or not a state file at all.
         public static let invalidState = Code(name: "invalid-state")
+        /// The job was cancelled (see ``Cancellation``) before it finished.
+        public static let cancelled = Code(name: "cancelled")
         /// A request that makes no sense (an option value out of range, ...).
         public static let invalidArgument = Code(name: "invalid-argument")
 

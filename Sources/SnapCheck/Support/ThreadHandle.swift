@@ -23,6 +23,13 @@ final class ThreadHandle {
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 
+    /// Lets the thread free itself when it ends; ``join()`` then does nothing.
+    func detach() {
+        guard !joined else { return }
+        joined = true
+        pthread_detach(thread)
+    }
+
     /// Waits for the thread to finish; later calls return at once.
     ///
     /// - Precondition: called from another thread than this one (a thread cannot join itself).

@@ -16,7 +16,11 @@ final class ContentCheck {
     private let buffer: UnsafeMutableRawBufferPointer
     private let hasher = SHA256()
 
-    init(parameters: ChunkingParameters) {
+    /// Checked before every read, so that even a large file stops promptly.
+    private let cancellation: Cancellation?
+
+    init(parameters: ChunkingParameters, cancellation: Cancellation? = nil) {
+        self.cancellation = cancellation
         chunker = StreamingChunker(parameters: parameters)
         buffer = .allocate(byteCount: parameters.maxSize, alignment: 64)
     }
@@ -141,6 +145,7 @@ final class ContentCheck {
     }
 
     private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, display: () -> String) throws(SnapCheckError) -> Int {
+        try cancellation?.check()
         switch Syscall.pread(descriptor, into: target, at: offset) {
         case .success(let count): return count
         case .failure(let error): throw SnapCheckError(.io, "read failed", path: display(), errno: error.code)

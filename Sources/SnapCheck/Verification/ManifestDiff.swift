@@ -111,8 +111,10 @@ public enum ManifestDiff {
     ///   - expectedNew: the snapshot id `new` must have (nil: any intact manifest).
     /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid, or is not
     ///   the snapshot expected (``SnapCheckError/Code/unexpectedSnapshot``).
+    ///   - cancellation: stops the comparison early when cancelled.
     public static func compare(
-        old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil, change: (Change) -> Void
+        old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil, cancellation: Cancellation? = nil,
+        change: (Change) -> Void
     ) throws(SnapCheckError) -> Summary {
         // First pass over the old manifest: its chunk digests, for shared content.
         let oldChunks = try ChunkSketch(manifest: old, expectedSnapshot: expectedOld)
@@ -135,6 +137,7 @@ public enum ManifestDiff {
         var oldEntry = try oldReader.next()
         var newEntry = try newReader.next()
         while oldEntry != nil || newEntry != nil {
+            try cancellation?.check()
             let order: Int
             switch (oldEntry, newEntry) {
             case (let a?, let b?): order = TreeOrder.compare(a.path, isDirectory: a.kind == .directory, b.path, isDirectory: b.kind == .directory)

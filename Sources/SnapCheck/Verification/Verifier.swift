@@ -70,7 +70,7 @@ public enum Verifier {
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let check = ContentCheck(parameters: parameters)
+            let check = ContentCheck(parameters: parameters, cancellation: options.cancellation)
             return { batch in batch.map { $0.evaluate(check, options) } }
         }
         defer { pool.shutDown() }
@@ -129,6 +129,7 @@ public enum Verifier {
         }
         if let expected { countExpected(expected) }
         while expected != nil || actual != nil {
+            try options.cancellation?.check()
             let order: Int
             switch (expected, actual) {
             case (let e?, let a?):
@@ -159,6 +160,8 @@ public enum Verifier {
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
         if let job = batcher.finish() { pool.submit(job, delivering: deliver) }
         pool.drain(delivering: deliver)
+        // Files cut short by a cancellation look unreadable to the workers: say cancelled.
+        try options.cancellation?.check()
         report.directories = directories?.directories ?? []
         return report
     }
@@ -194,7 +197,8 @@ extension Verifier {
     ) throws(SnapCheckError) -> VerificationReport {
         // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)
-        let snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
+        var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
+        snapshot.cancellation = options.cancellation
         let entries = ReadAhead<TreeEntry, Void> { (emit) throws(SnapCheckError) in
             do {
                 try SnapshotBuilder.build(root: source, options: snapshot, problem: sourceProblem, body: emit)

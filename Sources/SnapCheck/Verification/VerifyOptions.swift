@@ -27,6 +27,8 @@ public struct VerifyOptions: Sendable {
     /// Report findings and proofs by directory at this depth (1: the top-level directories);
     /// nil for none. See ``VerificationReport/directories``.
     public var directoryDepth: Int?
+    /// Stops the verification early when cancelled (the async entry points set one).
+    public var cancellation: Cancellation?
 
     /// Creates options; the defaults are the strict contract: everything but metadata counts.
     public init(

@@ -1,0 +1,24 @@
+extension SnapshotBuilder {
+    /// Records the tree at `root` in a manifest file, from async code, as
+    /// ``writeManifest(of:to:options:progress:problem:)`` does, on library threads. Cancelling
+    /// the calling task stops it promptly with ``SnapCheckError/Code/cancelled``: the
+    /// temporary file is removed and an existing file at `path` is left as it was.
+    public static func writeManifest(
+        of root: String, to path: String, options: SnapshotOptions = SnapshotOptions(),
+        progress: (@Sendable (SnapshotProgress) -> Void)? = nil, problem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
+    ) async throws(SnapCheckError) -> ManifestSummary {
+        var options = options
+        let cancellation = options.cancellation ?? Cancellation()
+        options.cancellation = cancellation
+        let running = options
+        return try await BlockingJob.run(cancellation) { () throws(SnapCheckError) in
+            do {
+                return try writeManifest(of: root, to: path, options: running, progress: progress, problem: problem)
+            } catch let error as SnapCheckError {
+                throw error
+            } catch {
+                throw SnapCheckError(.io, "\(error)", path: path)
+            }
+        }
+    }
+}
