@@ -11,6 +11,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // How long an async job takes to return after its task is cancelled (issue 14).
+        .executableTarget(
+            name: "CancelLatency",
+            dependencies: [.product(name: "SnapCheck", package: "snapcheck")],
+            path: "Benchmarks/CancelLatency"
+        ),
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
