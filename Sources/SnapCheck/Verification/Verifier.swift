@@ -185,23 +185,29 @@ extension Verifier {
     ///
     /// - Parameters:
     ///   - chunking: the chunking used to record the source.
-    ///   - sourceProblem: called (on another thread) for each source entry that could not be
-    ///     read; such entries are reported as `unreadable` findings too.
+    ///   - sourceProblem: called on the calling thread, in path order, for each source entry
+    ///     that could not be read; such entries are reported as `unreadable` findings too.
     /// - Throws: ``SnapCheckError`` when either tree cannot be walked.
     public static func compare(
         source: String, target: String, options: VerifyOptions = VerifyOptions(),
         chunking: ChunkingParameters = .default,
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil,
-        sourceProblem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
+        sourceProblem: (SnapCheckError) -> Void = { _ in }
     ) throws(SnapCheckError) -> VerificationReport {
         // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)
         var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
         snapshot.cancellation = options.cancellation
-        let entries = ReadAhead<TreeEntry, Void> { (emit) throws(SnapCheckError) in
+        // Each source entry travels with the problem met recording it (if any), so the problem
+        // reaches the caller on its own thread, beside the entry.
+        let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
+            var problem: SnapCheckError?
             do {
-                try SnapshotBuilder.build(root: source, options: snapshot, problem: sourceProblem, body: emit)
+                try SnapshotBuilder.build(root: source, options: snapshot, problem: { problem = $0 }) { entry in
+                    defer { problem = nil }
+                    try emit((entry, problem))
+                }
             } catch let error as SnapCheckError {
                 throw error
             } catch {
@@ -209,7 +215,11 @@ extension Verifier {
             }
         }
         return try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: chunking,
-            target: walker, options: options, progress: progress, finding: finding)
+            expected: { () throws(SnapCheckError) -> TreeEntry? in
+                guard let (entry, problem) = try entries.next() else { return nil }
+                if let problem { sourceProblem(problem) }
+                return entry
+            },
+            parameters: chunking, target: walker, options: options, progress: progress, finding: finding)
     }
 }
