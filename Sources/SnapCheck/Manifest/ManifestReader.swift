@@ -401,7 +401,9 @@ public final class ManifestReader {
     }
 
     private static func invalid(_ message: String, _ line: Int, _ path: String) -> SnapCheckError {
-        SnapCheckError(.invalidManifest, "line \(line): \(message)", path: path)
+        var error = SnapCheckError(.invalidManifest, "line \(line): \(message)", path: path)
+        error.line = line
+        return error
     }
 }
 

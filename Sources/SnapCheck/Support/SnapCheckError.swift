@@ -46,6 +46,9 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatabl
     public var path: String?
     /// The `errno` value of the failed system call, if any.
     public var errno: Int32?
+    /// For ``Code/invalidManifest``: the number of the manifest line at fault (from 1), if the
+    /// problem is on a line (it is also in ``message``).
+    public var line: Int?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, path: String? = nil, errno: Int32? = nil) {

@@ -61,6 +61,27 @@ public struct Finding: Sendable, Equatable {
     /// Whether it comes from a spot-check's sample: the ranges are those of the sampled chunks
     /// that differ; other chunks of the file were not read.
     public var sampled: Bool
+    /// For `metadata`: the recorded and the found mode and modification time (``detail`` says
+    /// the same for people).
+    public var metadataChange: MetadataChange?
+    /// For `unreadable`: the `errno` of the failed system call, when one failed.
+    public var errno: Int32?
+
+    /// How an entry's metadata differs from the manifest's.
+    public struct MetadataChange: Sendable, Equatable {
+        /// The permission bits in the manifest and in the target.
+        public var expectedMode: UInt32, actualMode: UInt32
+        /// The modification times in the manifest and in the target.
+        public var expectedModificationTime: FileTime, actualModificationTime: FileTime
+
+        /// Creates a metadata change.
+        public init(expectedMode: UInt32, actualMode: UInt32, expectedModificationTime: FileTime, actualModificationTime: FileTime) {
+            self.expectedMode = expectedMode
+            self.actualMode = actualMode
+            self.expectedModificationTime = expectedModificationTime
+            self.actualModificationTime = actualModificationTime
+        }
+    }
 
     /// Creates a finding.
     public init(

@@ -56,6 +56,9 @@ public enum ManifestDiff {
         public var totalChunks: Int
         /// A short explanation for people.
         public var detail: String
+        /// For a change between two entries at the same path: the old entry's size (``size``
+        /// is the new one's); nil for added, removed and moved entries.
+        public var oldSize: UInt64?
 
         /// Creates a change.
         public init(kind: Kind, path: [UInt8], oldPath: [UInt8]? = nil, entryKind: FileKind, size: UInt64 = 0,
@@ -199,6 +202,12 @@ public enum ManifestDiff {
         return summary
 
         func compareEntries(_ old: TreeEntry, _ new: TreeEntry, sameChunking: Bool) -> Change? {
+            guard var change = changeBetween(old, new, sameChunking: sameChunking) else { return nil }
+            change.oldSize = old.size
+            return change
+        }
+
+        func changeBetween(_ old: TreeEntry, _ new: TreeEntry, sameChunking: Bool) -> Change? {
             guard old.kind == new.kind else {
                 summary.bytesAdded += new.size
                 summary.bytesRemoved += old.size

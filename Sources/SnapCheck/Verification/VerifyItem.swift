@@ -91,9 +91,11 @@ enum VerifyItem {
                 kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
                 bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven"))
         } else if let problem = walked.problem {
-            outcome.findings.append(Finding(
+            var finding = Finding(
                 kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-                bytes: expected.size, detail: problem.reason))
+                bytes: expected.size, detail: problem.reason)
+            finding.errno = problem.errno
+            outcome.findings.append(finding)
         } else {
             switch expected.kind {
             case .file where sample != nil:
@@ -149,8 +151,10 @@ enum VerifyItem {
 
     /// The finding for a file that could not be opened or read.
     private static func unreadableFinding(_ expected: TreeEntry, _ error: SnapCheckError) -> Finding {
-        Finding(kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                bytes: expected.size, detail: error.reason)
+        var finding = Finding(kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
+                              bytes: expected.size, detail: error.reason)
+        finding.errno = error.errno
+        return finding
     }
 
     /// One part of a large file (see ``SplitFile``): its chunks at their offsets, and, from
@@ -180,9 +184,13 @@ enum VerifyItem {
     /// Mode and modification time, under the metadata policy.
     private static func metadataFinding(_ expected: TreeEntry, _ actual: TreeEntry, _ options: VerifyOptions) -> Finding? {
         guard options.metadata != .ignore, let change = expected.metadataChange(to: actual) else { return nil }
-        return Finding(
+        var finding = Finding(
             kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
             detail: change, counts: options.metadata == .strict)
+        finding.metadataChange = Finding.MetadataChange(
+            expectedMode: expected.mode, actualMode: actual.mode,
+            expectedModificationTime: expected.modificationTime, actualModificationTime: actual.modificationTime)
+        return finding
     }
 
     /// A spot-check of one file: its size, and the chosen chunks only.
