@@ -52,7 +52,7 @@ public enum SnapshotBuilder {
             }
         }
         defer { pool.shutDown() }
-        let totals = progress == nil ? nil : TotalsCounter(root: root, options: options.walk)
+        let totals = progress == nil || !options.countsTotals ? nil : TotalsCounter(root: root, options: options.walk)
         defer { totals?.stop() }
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
@@ -68,8 +68,8 @@ public enum SnapshotBuilder {
                     state.bytes = state.bytes.saturatingAdd(entry.size)
                 }
             }
-            if let progress, let totals {
-                (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil)
+            if let progress {
+                if let totals { (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil) }
                 progress(state)
             }
         }

@@ -12,6 +12,11 @@ public struct SnapshotOptions: Sendable {
     public var threads: Int
     /// Stops the walk early when cancelled (the async entry points set one).
     public var cancellation: Cancellation?
+    /// Whether progress reports carry totals (``SnapshotProgress/totalFiles`` and
+    /// ``SnapshotProgress/totalBytes``), found by a second, stat-only walk of the tree on a
+    /// thread of its own (default true). Turn it off on slow storage, where the second walk
+    /// competes with the first.
+    public var countsTotals = true
 
     /// Creates options; the defaults suit most trees.
     public init(chunking: ChunkingParameters = .default, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {

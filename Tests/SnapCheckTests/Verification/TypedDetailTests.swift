@@ -42,4 +42,16 @@ struct TypedDetailTests {
         #expect(note.oldSize == UInt64("remember the milk\n".utf8.count))
         #expect(note.size == UInt64("a longer note than before\n".utf8.count))
     }
+
+    @Test func progressWithoutTheCountingWalk() throws {
+        let tree = try SnapshotBuilderTests.sampleTree()
+        defer { tree.remove() }
+        var options = SnapshotOptions()
+        options.countsTotals = false
+        var reports: [SnapshotProgress] = []
+        try SnapshotBuilder.build(root: tree.root.path, options: options, progress: { reports.append($0) }) { _ in }
+        #expect(!reports.isEmpty)
+        #expect(reports.allSatisfy { $0.totalFiles == nil && $0.totalBytes == nil })
+        #expect(reports.last?.entries == (try tree.entries()).count)
+    }
 }
