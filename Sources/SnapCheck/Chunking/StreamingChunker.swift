@@ -112,11 +112,14 @@ public final class StreamingChunker {
 
     /// Chunks an open file descriptor from its current position to its end.
     ///
-    /// - Parameter displayPath: the name to use in errors.
+    /// - Parameters:
+    ///   - descriptor: the open file (it is read, not closed).
+    ///   - displayPath: the name to use in errors.
+    ///   - expectedSize: when given, reading stops after that many bytes instead of reading
+    ///     once more to find the end (the caller then checks the size itself).
+    ///   - body: receives each chunk, in order.
     /// - Returns: the number of bytes read.
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/io`` when a read fails.
-    /// - Parameter expectedSize: when given, reading stops after that many bytes instead of
-    ///   reading once more to find the end (the caller then checks the size itself).
     public func chunk(
         fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void

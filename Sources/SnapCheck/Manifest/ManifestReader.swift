@@ -44,9 +44,11 @@ public final class ManifestReader {
 
     /// Opens the manifest at `path` (`-` for standard input) and reads its header.
     ///
-    /// - Parameter expectedSnapshot: the snapshot id the manifest must have; the check at the
-    ///   end then also refuses a manifest that is intact but not this one (one that was
-    ///   rewritten and sealed again).
+    /// - Parameters:
+    ///   - path: the manifest file (`-` for standard input).
+    ///   - expectedSnapshot: the snapshot id the manifest must have; the check at the end then
+    ///     also refuses a manifest that is intact but not this one (one that was rewritten and
+    ///     sealed again).
     /// - Throws: ``SnapCheckError``: ``SnapCheckError/Code/io`` when it cannot be opened,
     ///   ``SnapCheckError/Code/invalidManifest`` when the header is wrong.
     public init(path: String, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {

@@ -25,6 +25,7 @@ public final class ManifestWriter {
     /// Starts a manifest at `path` (gzip when it ends in `.gz`), or on stdout when `path` is nil.
     ///
     /// - Parameters:
+    ///   - path: the file to write (replaced atomically at ``finish()``), or nil for stdout.
     ///   - parameters: the chunking parameters the entries' chunks were made with.
     ///   - source: the tree's location, recorded for people (not part of the snapshot id).
     ///   - created: the creation time, recorded for people (not part of the snapshot id); nil

@@ -1,6 +1,6 @@
 extension SnapshotBuilder {
     /// Records the tree at `root` in a manifest file, from async code, as
-    /// ``writeManifest(of:to:options:progress:problem:)`` does, on library threads. Cancelling
+    /// `writeManifest(of:to:options:progress:problem:)` does, on library threads. Cancelling
     /// the calling task stops it promptly with ``SnapCheckError/Code/cancelled``: the
     /// temporary file is removed and an existing file at `path` is left as it was.
     public static func writeManifest(

@@ -4,7 +4,7 @@ import Synchronization
 /// threads, and delivers the entries in manifest order.
 ///
 /// The walk runs on the calling thread while the workers hash; small files travel to the
-/// workers in batches (``JobBatcher``), and results come back in order through a bounded
+/// workers in batches (`JobBatcher`), and results come back in order through a bounded
 /// window. Memory is the workers' buffers (2 × max chunk + 4 MiB each) plus the window,
 /// whatever the size of the tree or of its files.
 ///
@@ -17,6 +17,7 @@ public enum SnapshotBuilder {
     /// Walks and hashes the tree at `root`, calling `body` with every entry in manifest order.
     ///
     /// - Parameters:
+    ///   - root: the directory to record.
     ///   - options: chunking, exclusions, threads.
     ///   - progress: called from the calling thread after batches of entries; when given, a
     ///     second, stat-only walk counts the tree in the background so that totals (and an

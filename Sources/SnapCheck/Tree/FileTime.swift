@@ -56,6 +56,6 @@ public struct FileTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ` in UTC, for any year (see ``Timestamp``).
+    /// `YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ` in UTC, for any year (see `Timestamp`).
     public var description: String { Timestamp.utc(self) }
 }

@@ -110,11 +110,14 @@ public enum ManifestDiff {
     /// is checked as it is read, so changes are provisional until this returns.
     ///
     /// - Parameters:
+    ///   - old: the older manifest's path.
+    ///   - new: the newer manifest's path.
     ///   - expectedOld: the snapshot id `old` must have (nil: any intact manifest).
     ///   - expectedNew: the snapshot id `new` must have (nil: any intact manifest).
+    ///   - cancellation: stops the comparison early when cancelled.
+    ///   - change: receives each change, in path order.
     /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid, or is not
     ///   the snapshot expected (``SnapCheckError/Code/unexpectedSnapshot``).
-    ///   - cancellation: stops the comparison early when cancelled.
     public static func compare(
         old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil, cancellation: Cancellation? = nil,
         change: (Change) -> Void

@@ -45,7 +45,7 @@ extension SpotCheck {
 }
 
 extension Verifier {
-    /// Verifies `target` as ``verify(manifest:target:options:finding:progress:)`` does and
+    /// Verifies `target` as `verify(manifest:target:options:finding:progress:)` does and
     /// records every chunk it proved (those of the intact files) as proven now, for later
     /// rolling spot-checks (see ``SpotCheck/Rolling``): after a verification the state holds
     /// exactly what it proved.

@@ -95,11 +95,17 @@ public enum SpotCheck {
     /// offset order, and nothing else of any file is read.
     ///
     /// - Parameters:
+    ///   - manifest: the manifest's path.
+    ///   - target: the directory to check.
+    ///   - sample: how much to read.
     ///   - seed: the sample's seed; nil picks one at random (see ``Result/seed``).
+    ///   - options: what counts, exclusions, threads, a pinned snapshot id, cancellation.
     ///   - rolling: proofs of earlier runs: chunks not proven within the window are sampled
     ///     before any others, and ``Result/state`` holds the proofs after this run (the caller
     ///     writes it, see ``ProofState/write(to:)``).
-    /// - Throws: ``SnapCheckError`` as ``Verifier/verify(manifest:target:options:finding:progress:)``.
+    ///   - finding: receives every finding, in path order.
+    ///   - progress: called after batches of entries.
+    /// - Throws: ``SnapCheckError`` as `Verifier/verify(manifest:target:options:finding:progress:)`.
     public static func run(
         manifest: String, target: String, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
         options: VerifyOptions = VerifyOptions(), rolling: Rolling? = nil, finding: (Finding) -> Void = { _ in },

@@ -1,7 +1,7 @@
 extension Verifier {
     /// Verifies `target` against the manifest at `manifest`, from async code.
     ///
-    /// The same as ``verify(manifest:target:options:finding:progress:)``, but the reading and
+    /// The same as `verify(manifest:target:options:finding:progress:)`, but the reading and
     /// hashing run on threads of the library's own (never on Swift's cooperative pool), and
     /// cancelling the calling task stops the work promptly (between entries, and between reads
     /// inside a large file) with ``SnapCheckError/Code/cancelled``.
@@ -11,6 +11,9 @@ extension Verifier {
     /// ```
     ///
     /// - Parameters:
+    ///   - manifest: the manifest's path.
+    ///   - target: the directory to verify.
+    ///   - options: what counts, exclusions, threads, a pinned snapshot id.
     ///   - finding: receives every finding, in path order, on a library thread.
     ///   - progress: called on a library thread after batches of entries.
     public static func verify(
@@ -28,7 +31,7 @@ extension Verifier {
     }
 
     /// Verifies `target` against `source` directly, from async code, as
-    /// ``verify(manifest:target:options:finding:progress:)`` does (library threads,
+    /// `verify(manifest:target:options:finding:progress:)` does (library threads,
     /// cancellation).
     public static func compare(
         source: String, target: String, options: VerifyOptions = VerifyOptions(), chunking: ChunkingParameters = .default,
@@ -46,7 +49,7 @@ extension Verifier {
 }
 
 extension SpotCheck {
-    /// Spot-checks `target` from async code, as ``run(manifest:target:sample:seed:options:rolling:finding:progress:)``
+    /// Spot-checks `target` from async code, as `run(manifest:target:sample:seed:options:rolling:finding:progress:)`
     /// does, on library threads; cancelling the calling task stops it promptly with
     /// ``SnapCheckError/Code/cancelled``.
     public static func run(
@@ -67,7 +70,7 @@ extension SpotCheck {
 }
 
 extension ManifestDiff {
-    /// Compares two manifests from async code, as ``compare(old:new:expectedOld:expectedNew:cancellation:change:)``
+    /// Compares two manifests from async code, as `compare(old:new:expectedOld:expectedNew:cancellation:change:)`
     /// does, on a library thread; cancelling the calling task stops it with
     /// ``SnapCheckError/Code/cancelled``.
     public static func compare(

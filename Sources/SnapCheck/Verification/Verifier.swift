@@ -3,7 +3,7 @@
 /// The manifest's entries and a walk of the target come in the same order (``TreeOrder``), so
 /// one pass merge-joins them: an entry only in the manifest is `missing`, one only in the target
 /// `extra`, and an entry in both is compared (type, symlink target, metadata) and, for a regular
-/// file, proven by ``ContentCheck`` on a pool of worker threads. Findings reach the handler in
+/// file, proven by `ContentCheck` on a pool of worker threads. Findings reach the handler in
 /// path order (a file that became a directory, or the reverse, is one `type` finding, reported
 /// where the pair is recognised). Verification never writes to the target, never follows a
 /// symlink, never opens anything but regular files, and asks the kernel not to update access
@@ -19,6 +19,8 @@ public enum Verifier {
     /// Verifies `target` against the manifest at `manifest`.
     ///
     /// - Parameters:
+    ///   - manifest: the manifest's path (plain or gzip).
+    ///   - target: the directory to verify.
     ///   - options: what counts, exclusions, threads.
     ///   - progress: called from the calling thread after batches of entries with the files and
     ///     bytes proven so far.
@@ -35,7 +37,7 @@ public enum Verifier {
         try verify(manifest: manifest, target: target, options: options, proven: nil, finding: finding, progress: progress).report
     }
 
-    /// ``verify(manifest:target:options:finding:progress:)``, handing each intact file's
+    /// `verify(manifest:target:options:finding:progress:)`, handing each intact file's
     /// chunks to `proven`; also returns the manifest's chunking.
     static func verify(
         manifest: String, target: String, options: VerifyOptions, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
@@ -180,11 +182,16 @@ public struct VerificationProgress: Sendable {
 extension Verifier {
     /// Verifies `target` against `source` directly, without a stored manifest: the source is
     /// recorded on the fly (walked and hashed on threads of its own, streamed, never written)
-    /// and the target verified against it as ``verify(manifest:target:options:finding:progress:)``
+    /// and the target verified against it as `verify(manifest:target:options:finding:progress:)`
     /// would.
     ///
     /// - Parameters:
+    ///   - source: the tree the backup was made from.
+    ///   - target: the tree to verify.
+    ///   - options: what counts, exclusions, threads.
     ///   - chunking: the chunking used to record the source.
+    ///   - finding: receives every finding, in path order.
+    ///   - progress: called after batches of entries.
     ///   - sourceProblem: called on the calling thread, in path order, for each source entry
     ///     that could not be read; such entries are reported as `unreadable` findings too.
     /// - Throws: ``SnapCheckError`` when either tree cannot be walked.
