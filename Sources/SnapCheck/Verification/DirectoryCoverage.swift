@@ -38,7 +38,12 @@ public struct DirectoryCoverage: Sendable, Equatable {
 struct DirectoryTally {
     let depth: Int
     private let limit = 10_000
-    private var groups: [[UInt8]: DirectoryCoverage] = [:]
+    private var groups: [DirectoryCoverage] = []
+    private var indexes: [[UInt8]: Int] = [:]
+    /// The last group used, when its path has all `depth` components: entries come in tree
+    /// order, so the next one is most often below it, found with a prefix compare instead of a
+    /// hash (this runs for every entry of a verification).
+    private var last: (key: [UInt8], index: Int)?
 
     init(depth: Int) { self.depth = depth }
 
@@ -59,9 +64,24 @@ struct DirectoryTally {
     }
 
     private mutating func update(_ path: [UInt8], _ change: (inout DirectoryCoverage) -> Void) {
+        if let last, path.count > last.key.count + 1, path[last.key.count] == 0x2F, path.starts(with: last.key) {
+            change(&groups[last.index])
+            return
+        }
         var key = Self.key(path, depth: depth)
-        if groups[key] == nil && groups.count >= limit { key = Array("…".utf8) }
-        change(&groups[key, default: DirectoryCoverage(path: key)])
+        if indexes[key] == nil && indexes.count >= limit { key = Array("…".utf8) }
+        let index: Int
+        if let known = indexes[key] {
+            index = known
+        } else {
+            index = groups.count
+            indexes[key] = index
+            groups.append(DirectoryCoverage(path: key))
+        }
+        // A group deep enough holds everything below its path.
+        let components = key.isEmpty ? 0 : key.count { $0 == 0x2F } + 1
+        last = components == depth && key != Array("…".utf8) ? (key, index) : nil
+        change(&groups[index])
     }
 
     mutating func expect(_ entry: TreeEntry) {
@@ -85,6 +105,6 @@ struct DirectoryTally {
 
     /// The groups, in byte order of their paths.
     var directories: [DirectoryCoverage] {
-        groups.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+        groups.sorted { $0.path.lexicographicallyPrecedes($1.path) }
     }
 }
