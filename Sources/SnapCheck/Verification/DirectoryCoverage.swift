@@ -86,21 +86,24 @@ struct DirectoryTally {
 
     mutating func expect(_ entry: TreeEntry) {
         guard entry.kind == .file else { return }
+        let size = entry.size  // captured alone: capturing the entry would copy it
         update(entry.path) {
             $0.expectedFiles += 1
-            $0.expectedBytes = $0.expectedBytes.saturatingAdd(entry.size)
+            $0.expectedBytes = $0.expectedBytes.saturatingAdd(size)
         }
     }
 
     mutating func intact(_ entry: TreeEntry) {
+        let size = entry.size
         update(entry.path) {
             $0.intactFiles += 1
-            $0.intactBytes = $0.intactBytes.saturatingAdd(entry.size)
+            $0.intactBytes = $0.intactBytes.saturatingAdd(size)
         }
     }
 
     mutating func add(_ finding: Finding) {
-        update(finding.path) { $0.findings[finding.kind, default: 0] += 1 }
+        let kind = finding.kind
+        update(finding.path) { $0.findings[kind, default: 0] += 1 }
     }
 
     /// The groups, in byte order of their paths.

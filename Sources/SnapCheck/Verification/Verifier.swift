@@ -130,8 +130,9 @@ public enum Verifier {
             chosen = sample?(entry)
         }
         if let expected { countExpected(expected) }
+        let cancellation = options.cancellation
         while expected != nil || actual != nil {
-            try options.cancellation?.check()
+            if let cancellation, cancellation.isCancelled { throw SnapCheckError.cancelled }
             let order: Int
             switch (expected, actual) {
             case (let e?, let a?):
