@@ -93,9 +93,8 @@ struct DirectoryTally {
         }
     }
 
-    mutating func intact(_ entry: TreeEntry) {
-        let size = entry.size
-        update(entry.path) {
+    mutating func intact(_ path: [UInt8], size: UInt64) {
+        update(path) {
             $0.intactFiles += 1
             $0.intactBytes = $0.intactBytes.saturatingAdd(size)
         }

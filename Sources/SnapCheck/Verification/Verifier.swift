@@ -69,6 +69,9 @@ public enum Verifier {
         sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
+        var settings = options
+        settings.recordsProofs = proven != nil
+        let options = settings
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
@@ -89,7 +92,7 @@ public enum Verifier {
                 }
                 if let proven, let record = outcome.proven { proven(record.entry, record.chunks) }
                 if let intact = outcome.intactBytes {
-                    if let entry = outcome.proven?.entry { directories?.intact(entry) }
+                    if let path = outcome.intactPath { directories?.intact(path, size: intact) }
                     report.intactFiles += 1
                     report.intactBytes = report.intactBytes.saturatingAdd(intact)
                 }

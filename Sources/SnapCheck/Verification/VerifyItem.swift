@@ -21,9 +21,11 @@ enum VerifyItem {
         var intactBytes: UInt64?
         var checkedFile = false
         var checkedBytes: UInt64 = 0
-        /// For a regular file whose chunks were read: the manifest's entry and the chunks that
-        /// matched (to record proofs, see ``ProofState``).
+        /// For a regular file whose chunks were read, when proofs are recorded
+        /// (``VerifyOptions/recordsProofs``): the manifest's entry and the chunks that matched.
         var proven: (entry: TreeEntry, chunks: ProvenChunks)?
+        /// The path of a file proven intact (with ``intactBytes``), for tallies by directory.
+        var intactPath: [UInt8]?
     }
 
     /// Which chunks of a file were read and matched.
@@ -99,9 +101,9 @@ enum VerifyItem {
         } else {
             switch expected.kind {
             case .file where sample != nil:
-                outcome = spotCheck(expected, walked, sample!, check)
+                outcome = spotCheck(expected, walked, sample!, check, recordsProofs: options.recordsProofs)
             case .file:
-                outcome = Self.fullCheck(expected, walked, check)
+                outcome = Self.fullCheck(expected, walked, check, recordsProofs: options.recordsProofs)
             case .symlink where expected.symlinkTarget != actual.symlinkTarget:
                 let old = PathEscaping.escape(expected.symlinkTarget ?? [])
                 let new = PathEscaping.escape(actual.symlinkTarget ?? [])
@@ -117,7 +119,7 @@ enum VerifyItem {
     }
 
     /// Every byte of one file, with resynchronisation after a difference.
-    private static func fullCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck) -> Outcome {
+    private static func fullCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
         var outcome = Outcome()
         outcome.checkedFile = true
         outcome.checkedBytes = expected.size
@@ -127,7 +129,10 @@ enum VerifyItem {
                 outcome.findings.append(finding)
             } else {
                 outcome.intactBytes = expected.size
-                outcome.proven = (expected, .all)
+                outcome.intactPath = expected.path
+                // Only when asked: carrying the entry back costs, per file, more than a small
+                // file's whole bookkeeping.
+                if recordsProofs { outcome.proven = (expected, .all) }
             }
         } catch {
             outcome.findings.append(unreadableFinding(expected, error))
@@ -174,9 +179,10 @@ enum VerifyItem {
         outcome.checkedFile = true
         if allPassed {
             outcome.intactBytes = expected.size
-            outcome.proven = (expected, .all)
+            outcome.intactPath = expected.path
+            if options.recordsProofs { outcome.proven = (expected, .all) }
         } else {
-            outcome.findings = fullCheck(expected, split.walked, check).findings + outcome.findings
+            outcome.findings = fullCheck(expected, split.walked, check, recordsProofs: false).findings + outcome.findings
         }
         return outcome
     }
@@ -194,19 +200,20 @@ enum VerifyItem {
     }
 
     /// A spot-check of one file: its size, and the chosen chunks only.
-    private func spotCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int], _ check: ContentCheck) -> Outcome {
+    private func spotCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int], _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
         var outcome = Outcome()
         outcome.checkedFile = true
         outcome.checkedBytes = sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
         do {
             let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
             let differing = Set(result.ranges.map(\.offset))
-            outcome.proven = (expected, .some(sample.filter { !differing.contains(expected.chunks[$0].offset) }))
+            if recordsProofs { outcome.proven = (expected, .some(sample.filter { !differing.contains(expected.chunks[$0].offset) })) }
             if let finding = Self.contentFinding(expected, result, sampled: true) {
                 outcome.findings.append(finding)
             } else if sample.count == expected.chunks.count {
                 // Every chunk was chosen, read and matched, at the right size: proven whole.
                 outcome.intactBytes = expected.size
+                outcome.intactPath = expected.path
             }
         } catch {
             outcome.findings.append(Self.unreadableFinding(expected, error))

@@ -29,6 +29,9 @@ public struct VerifyOptions: Sendable {
     public var directoryDepth: Int?
     /// Stops the verification early when cancelled (the async entry points set one).
     public var cancellation: Cancellation?
+    /// Whether workers hand back which chunks of each file matched (set when proofs are
+    /// recorded for rolling spot-checks; it costs a little per file otherwise).
+    var recordsProofs = false
 
     /// Creates options; the defaults are the strict contract: everything but metadata counts.
     public init(
