@@ -33,16 +33,13 @@ struct TextReport {
             overflow[finding.kind, default: Group()].count += 1
             overflow[finding.kind, default: Group()].bytes = overflow[finding.kind, default: Group()].bytes.saturatingAdd(finding.bytes)
         } else {
-            if groups[finding.kind]?[key] == nil {
-                groupOrder[finding.kind, default: []].append(key)
-                groups[finding.kind, default: [:]][key] = Group()
-            }
-            if groups[finding.kind]![key]!.named.count < namedLimit {
-                groups[finding.kind]![key]!.named.append((finding.displayPath, finding.bytes))
-            }
-            groups[finding.kind, default: [:]][key, default: Group()].count += 1
-            groups[finding.kind, default: [:]][key, default: Group()].bytes = groups[finding.kind, default: [:]][key, default: Group()].bytes.saturatingAdd(finding.bytes)
-            groups[finding.kind, default: [:]][key, default: Group()].counts = finding.counts
+            if groups[finding.kind]?[key] == nil { groupOrder[finding.kind, default: []].append(key) }
+            var group = groups[finding.kind]?[key] ?? Group()
+            if group.named.count < namedLimit { group.named.append((finding.displayPath, finding.bytes)) }
+            group.count += 1
+            group.bytes = group.bytes.saturatingAdd(finding.bytes)
+            group.counts = finding.counts
+            groups[finding.kind, default: [:]][key] = group
         }
         if finding.kind != .missing && finding.kind != .extra, details[finding.kind, default: []].count < detailLimit {
             sampled = sampled || finding.sampled

@@ -7,11 +7,7 @@ extension SnapshotBuilder {
         of root: String, to path: String, options: SnapshotOptions = SnapshotOptions(),
         progress: (@Sendable (SnapshotProgress) -> Void)? = nil, problem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
     ) async throws(SnapCheckError) -> ManifestSummary {
-        var options = options
-        let cancellation = options.cancellation ?? Cancellation()
-        options.cancellation = cancellation
-        let running = options
-        return try await BlockingJob.run(cancellation) { () throws(SnapCheckError) in
+        try await BlockingJob.run(options) { (running) throws(SnapCheckError) in
             do {
                 return try writeManifest(of: root, to: path, options: running, progress: progress, problem: problem)
             } catch let error as SnapCheckError {

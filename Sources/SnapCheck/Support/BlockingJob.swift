@@ -30,6 +30,28 @@ enum BlockingJob {
     }
 }
 
+extension BlockingJob {
+    /// Runs `body` as ``run(_:_:)`` does with the options' own cancellation (one is made if
+    /// they have none), handing it the options that carry it.
+    static func run<Options: CancellableOptions, Value: Sendable>(
+        _ options: Options, _ body: @escaping @Sendable (Options) throws(SnapCheckError) -> Value
+    ) async throws(SnapCheckError) -> Value {
+        var running = options
+        let cancellation = running.cancellation ?? Cancellation()
+        running.cancellation = cancellation
+        let prepared = running
+        return try await run(cancellation) { () throws(SnapCheckError) in try body(prepared) }
+    }
+}
+
+/// Options that carry a ``Cancellation`` for the work they configure.
+protocol CancellableOptions: Sendable {
+    var cancellation: Cancellation? { get set }
+}
+
+extension VerifyOptions: CancellableOptions {}
+extension SnapshotOptions: CancellableOptions {}
+
 /// A thread that nobody joins: it frees itself when `body` returns (`pthread_detach`).
 enum DetachedThread {
     static func start(_ body: sending @escaping () -> Void) {

@@ -174,6 +174,7 @@ final class ProofRecords: @unchecked Sendable {
         allocated?.deallocate()
     }
 
+    /// The record at `index`, 0 ..< ``count`` (so `base` is set: it is nil only when count is 0).
     subscript(index: Int) -> ProofState.Proof {
         let offset = index * 16
         return ProofState.Proof(

@@ -21,11 +21,7 @@ extension Verifier {
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
     ) async throws(SnapCheckError) -> VerificationReport {
-        var options = options
-        let cancellation = options.cancellation ?? Cancellation()
-        options.cancellation = cancellation
-        let running = options
-        return try await BlockingJob.run(cancellation) { () throws(SnapCheckError) in
+        try await BlockingJob.run(options) { (running) throws(SnapCheckError) in
             try verify(manifest: manifest, target: target, options: running, finding: finding, progress: progress)
         }
     }
@@ -38,11 +34,7 @@ extension Verifier {
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
     ) async throws(SnapCheckError) -> VerificationReport {
-        var options = options
-        let cancellation = options.cancellation ?? Cancellation()
-        options.cancellation = cancellation
-        let running = options
-        return try await BlockingJob.run(cancellation) { () throws(SnapCheckError) in
+        try await BlockingJob.run(options) { (running) throws(SnapCheckError) in
             try compare(source: source, target: target, options: running, chunking: chunking, finding: finding, progress: progress)
         }
     }
@@ -58,11 +50,7 @@ extension SpotCheck {
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
     ) async throws(SnapCheckError) -> Result {
-        var options = options
-        let cancellation = options.cancellation ?? Cancellation()
-        options.cancellation = cancellation
-        let running = options
-        return try await BlockingJob.run(cancellation) { () throws(SnapCheckError) in
+        try await BlockingJob.run(options) { (running) throws(SnapCheckError) in
             try run(manifest: manifest, target: target, sample: sample, seed: seed, options: running, rolling: rolling,
                     finding: finding, progress: progress)
         }
