@@ -59,7 +59,7 @@ struct ManifestCommand: ParsableCommand {
                 progressLine?.finish()
                 Output.error(failure.description)
             },
-            body: { entry in
+            body: { (entry) throws(SnapCheckError) in
                 for chunk in entry.chunks { unique.insert(chunk.digest) }
                 try writer.append(entry)
             })
@@ -74,7 +74,7 @@ struct ManifestCommand: ParsableCommand {
                 + "\(Formatting.decimal(seconds, places: 2)) s, \(Formatting.rate(bytes: summary.bytes, seconds: seconds))"
                 + (summary.unreadable > 0 ? "; \(Formatting.count(summary.unreadable)) unreadable" : "")
                 + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : "")) }
-        if output != nil { Output.line(summary.snapshotID!.description) }
+        if output != nil { Output.line(summary.snapshotID.description) }
         if summary.unreadable > 0 { throw ExitCode(1) }
     }
 

@@ -53,7 +53,7 @@ struct ShowCommand: ParsableCommand {
             }
             Output.line(JSONObject()
                 .field("type", "summary").field("path", manifest).field("intact", true)
-                .field("snapshot", summary.snapshotID!.description)
+                .field("snapshot", summary.snapshotID.description)
                 .field("chunking", reader.parameters.description).field("created", reader.created ?? "")
                 .field("source", reader.source ?? "")
                 .field("files", summary.files).field("directories", summary.directories)
@@ -66,7 +66,7 @@ struct ShowCommand: ParsableCommand {
                 .field("duplicates", raw: "[" + groups.joined(separator: ",") + "]").text)
             return
         }
-        Output.line("snapshot   \(summary.snapshotID!)")
+        Output.line("snapshot   \(summary.snapshotID)")
         Output.line("intact     yes: order, escapes, chunk sizes, trailer and snapshot id check out")
         if let created = reader.created { Output.line("created    \(created)") }
         if let source = reader.source { Output.line("source     \(source)") }

@@ -98,13 +98,7 @@ struct SpotCheckCommand: ParsableCommand {
             + "structure complete; not a full verification"
     }
 
-    static func verdictName(_ verdict: SpotCheck.Verdict) -> String {
-        switch verdict {
-        case .verified: "verified"
-        case .noDamageFoundInSample: "no-damage-found-in-sample"
-        case .notVerified: "not-verified"
-        }
-    }
+    static func verdictName(_ verdict: SpotCheck.Verdict) -> String { verdict.rawValue }
 
     /// What the sample proved, in words.
     static func statement(_ result: SpotCheck.Result) -> [String] {

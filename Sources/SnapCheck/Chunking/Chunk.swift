@@ -1,5 +1,5 @@
 /// Where one chunk lies in its file.
-public struct ChunkBoundary: Hashable, Sendable {
+public struct ChunkBoundary: Hashable, Codable, Sendable {
     /// The offset of the chunk's first byte in the file.
     public var offset: UInt64
     /// The number of bytes in the chunk.
@@ -13,7 +13,7 @@ public struct ChunkBoundary: Hashable, Sendable {
 }
 
 /// One chunk of a file: where it lies and the SHA-256 of its bytes.
-public struct Chunk: Hashable, Sendable {
+public struct Chunk: Hashable, Codable, Sendable {
     /// The offset of the chunk's first byte in the file.
     public var offset: UInt64
     /// The number of bytes in the chunk.

@@ -7,7 +7,7 @@
 /// ```swift
 /// let parameters = try ChunkingParameters(minSize: 16 << 10, avgSize: 64 << 10, maxSize: 256 << 10)
 /// ```
-public struct ChunkingParameters: Hashable, Sendable, CustomStringConvertible {
+public struct ChunkingParameters: Hashable, Codable, Sendable, CustomStringConvertible {
     /// No cut point is taken before this many bytes (except at the end of a file).
     public let minSize: Int
     /// The target chunk size; it selects the masks.

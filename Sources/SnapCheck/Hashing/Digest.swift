@@ -147,3 +147,17 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(words.3)
     }
 }
+
+extension Digest: Codable {
+    /// Reads the `sha256:`-prefixed form that ``encode(to:)`` writes (or bare hexadecimal).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = try Digest(parsing: container.decode(String.self))
+    }
+
+    /// Writes the digest as one string, `sha256:` and 64 hexadecimal digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

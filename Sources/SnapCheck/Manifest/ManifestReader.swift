@@ -18,7 +18,7 @@ import Glibc
 /// while let entry = try reader.next() {
 ///     print(entry.displayPath, entry.size)
 /// }
-/// print(reader.summary!.snapshotID!)
+/// print(reader.summary!.snapshotID)
 /// ```
 public final class ManifestReader {
     /// The chunking parameters the manifest's chunks were made with.

@@ -1,5 +1,5 @@
 /// The totals of a manifest, as its trailer records them, and its snapshot id.
-public struct ManifestSummary: Sendable, Equatable {
+public struct ManifestSummary: Sendable, Hashable, Codable {
     /// Regular files.
     public var files = 0
     /// Directories.
@@ -18,10 +18,12 @@ public struct ManifestSummary: Sendable, Equatable {
     public var changed = 0
     /// The snapshot id: the SHA-256 of the manifest's version, chunking and hash lines and of
     /// every entry line, so it depends only on the tree and the chunking parameters.
-    public var snapshotID: Digest?
+    public var snapshotID: Digest
 
-    /// Creates empty totals.
-    public init() {}
+    /// Empty totals, while a manifest is written or read; the id is set when it is complete.
+    init() {
+        snapshotID = Digest(bytes: [UInt8](repeating: 0, count: Digest.byteCount))
+    }
 
     /// All entries of any type.
     public var entries: Int { files + directories + symlinks + special }

@@ -12,7 +12,7 @@ import Glibc
 /// let writer = try ManifestWriter(path: "home.manifest.gz", parameters: .default)
 /// for entry in entries { try writer.append(entry) }
 /// let summary = try writer.finish()
-/// print(summary.snapshotID!)
+/// print(summary.snapshotID)
 /// ```
 public final class ManifestWriter {
     private let sink: ByteSink
@@ -66,7 +66,7 @@ public final class ManifestWriter {
         finished = true
         summary.snapshotID = identity.finalize()
         try writeLine(ManifestFormat.endLine(summary))
-        try writeLine("\(ManifestFormat.snapshotKeyword) \(summary.snapshotID!)")
+        try writeLine("\(ManifestFormat.snapshotKeyword) \(summary.snapshotID)")
         try sink.finish()
         try atomicFile?.commit()
         return summary

@@ -8,13 +8,7 @@ extension SnapshotBuilder {
         progress: (@Sendable (SnapshotProgress) -> Void)? = nil, problem: @escaping @Sendable (SnapCheckError) -> Void = { _ in }
     ) async throws(SnapCheckError) -> ManifestSummary {
         try await BlockingJob.run(options) { (running) throws(SnapCheckError) in
-            do {
-                return try writeManifest(of: root, to: path, options: running, progress: progress, problem: problem)
-            } catch let error as SnapCheckError {
-                throw error
-            } catch {
-                throw SnapCheckError(.io, "\(error)", path: path)
-            }
+            try writeManifest(of: root, to: path, options: running, progress: progress, problem: problem)
         }
     }
 }

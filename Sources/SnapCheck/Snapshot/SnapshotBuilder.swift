@@ -25,14 +25,15 @@ public enum SnapshotBuilder {
     ///   - problem: called for each entry that could not be read completely (recorded as
     ///     unreadable or changed); the run goes on.
     ///   - body: receives each entry; an error it throws stops the run and is rethrown.
-    /// - Throws: ``SnapCheckError`` when the root cannot be walked, or what `body` throws.
+    /// - Throws: ``SnapCheckError`` when the root cannot be walked, when cancelled, or what
+    ///   `body` throws.
     public static func build(
         root: String,
         options: SnapshotOptions = SnapshotOptions(),
         progress: ((SnapshotProgress) -> Void)? = nil,
         problem: (SnapCheckError) -> Void = { _ in },
-        body: (TreeEntry) throws -> Void
-    ) throws {
+        body: (TreeEntry) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
         let parameters = options.chunking
         // A large file is cut by one worker and hashed by it and the helpers together, so a
@@ -57,7 +58,7 @@ public enum SnapshotBuilder {
         defer { totals?.stop() }
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
-        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws {
+        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
             // Cancelled: what the workers cut short is not reported as unreadable.
             try options.cancellation?.check()
             for (entry, failure) in results {
@@ -94,7 +95,7 @@ extension SnapshotBuilder {
     ///
     /// ```swift
     /// let summary = try SnapshotBuilder.writeManifest(of: "/srv/finance", to: "finance.manifest.gz")
-    /// print(summary.snapshotID!, summary.files, summary.unreadable)
+    /// print(summary.snapshotID, summary.files, summary.unreadable)
     /// ```
     ///
     /// - Returns: the manifest's totals and snapshot id. Entries that could not be read are
@@ -104,9 +105,9 @@ extension SnapshotBuilder {
     public static func writeManifest(
         of root: String, to path: String?, options: SnapshotOptions = SnapshotOptions(),
         progress: ((SnapshotProgress) -> Void)? = nil, problem: (SnapCheckError) -> Void = { _ in }
-    ) throws -> ManifestSummary {
+    ) throws(SnapCheckError) -> ManifestSummary {
         let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root)
-        try build(root: root, options: options, progress: progress, problem: problem) { try writer.append($0) }
+        try build(root: root, options: options, progress: progress, problem: problem) { (entry) throws(SnapCheckError) in try writer.append(entry) }
         return try writer.finish()
     }
 }

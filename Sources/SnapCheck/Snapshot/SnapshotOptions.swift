@@ -27,7 +27,7 @@ public struct SnapshotOptions: Sendable {
 }
 
 /// How far a run has come, for progress displays.
-public struct SnapshotProgress: Sendable {
+public struct SnapshotProgress: Sendable, Hashable, Codable {
     /// Entries recorded so far.
     public var entries: Int
     /// Regular files recorded so far.

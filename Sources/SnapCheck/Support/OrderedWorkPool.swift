@@ -45,7 +45,7 @@ final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
     }
 
     /// Queues a job, first handing results to `deliver` (oldest first) while the window is full.
-    func submit(_ job: Job, delivering deliver: (Output) throws -> Void) rethrows {
+    func submit<Failure: Error>(_ job: Job, delivering deliver: (Output) throws(Failure) -> Void) throws(Failure) {
         while queue.peek({ $0.submitted - $0.taken >= window }) { try deliver(next()) }
         queue.withLock { queue in
             queue.jobs[queue.submitted % window] = job
@@ -54,7 +54,7 @@ final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
     }
 
     /// Hands every result still to come to `deliver`, in order.
-    func drain(delivering deliver: (Output) throws -> Void) rethrows {
+    func drain<Failure: Error>(delivering deliver: (Output) throws(Failure) -> Void) throws(Failure) {
         while queue.peek({ $0.submitted > $0.taken }) { try deliver(next()) }
     }
 

@@ -11,10 +11,9 @@
 /// The producer thread holds only the shared queue, never this object, so the object always
 /// goes away on the consumer's thread, which stops and joins the producer.
 final class ReadAhead<Element: Sendable, Outcome: Sendable> {
-    /// What the producer calls for each element; it throws when the consumer has gone away.
-    typealias Emit = (Element) throws -> Void
-
-    private struct Cancelled: Error {}
+    /// What the producer calls for each element; it throws ``SnapCheckError/cancelled`` when
+    /// the consumer has gone away (nobody sees that error: the producer should just stop).
+    typealias Emit = (Element) throws(SnapCheckError) -> Void
 
     private struct Queue {
         var batches: [[Element]] = []
@@ -38,15 +37,17 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
         let queue = self.queue
         thread = ThreadHandle {
             var batch: [Element] = []
-            func push(_ full: [Element]) throws {
-                try queue.withLock(waitingUntil: { $0.batches.count < capacity || $0.cancelled }) { queue in
-                    if queue.cancelled { throw Cancelled() }
+            func push(_ full: [Element]) throws(SnapCheckError) {
+                let accepted = queue.withLock(waitingUntil: { $0.batches.count < capacity || $0.cancelled }) { queue in
+                    if queue.cancelled { return false }
                     queue.batches.append(full)
+                    return true
                 }
+                if !accepted { throw SnapCheckError.cancelled }
             }
             let end: Result<Outcome, SnapCheckError>
             do throws(SnapCheckError) {
-                let value = try produce { element in
+                let value = try produce { (element) throws(SnapCheckError) in
                     batch.append(element)
                     if batch.count >= batchSize {
                         try push(batch)

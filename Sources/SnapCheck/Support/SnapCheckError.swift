@@ -6,9 +6,9 @@ import Glibc
 /// can read, the path it concerns (if any) and the system error behind it (if any).
 ///
 /// The ``description`` is a single line, suitable for `snapcheck: <description>` on stderr.
-public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Hashable, Codable {
     /// What kind of failure this is. New codes can be added without breaking callers.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Codable, Sendable, CustomStringConvertible {
         /// The code's name, as it appears in JSON output.
         public let name: String
 

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The type of a directory entry, as `lstat` reports it.
-public enum FileKind: String, Sendable, CaseIterable {
+public enum FileKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// A regular file.
     case file
     /// A directory.

@@ -10,7 +10,7 @@ import Glibc
 /// `touch -d 2300-01-01` lies outside it. Manifests write a time as one decimal count of
 /// nanoseconds, `seconds × 10⁹ + nanoseconds`, of any width (see docs/manifest-format.md), so
 /// manifests written before this type existed read unchanged.
-public struct FileTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct FileTime: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     /// Whole seconds since the Unix epoch; negative before it.
     public var seconds: Int64
     /// Nanoseconds after ``seconds``, 0 ... 999,999,999.

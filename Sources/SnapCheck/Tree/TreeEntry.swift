@@ -3,9 +3,9 @@
 ///
 /// Paths are relative to the tree's root and are raw bytes, components separated by `/`:
 /// any name Linux allows round-trips exactly. Use ``displayPath`` to show one.
-public struct TreeEntry: Sendable, Equatable {
+public struct TreeEntry: Sendable, Hashable, Codable {
     /// Whether the entry could be read completely.
-    public enum Status: String, Sendable, Equatable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// Recorded completely.
         case ok
         /// Could not be read (a file that cannot be opened or read, a directory that cannot be

@@ -1,5 +1,5 @@
 /// What a walk of a tree leaves out.
-public struct WalkOptions: Sendable, Equatable {
+public struct WalkOptions: Sendable, Hashable, Codable {
     /// Glob patterns (`fnmatch`) of entries to leave out, with everything below them. A pattern
     /// without `/` is matched against each entry's name, at any depth (`*.tmp`, `.cache`); a
     /// pattern with a `/` against the entry's whole path from the root, where `*` does not

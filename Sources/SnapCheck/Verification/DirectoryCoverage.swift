@@ -1,6 +1,6 @@
 /// What a verification proved and found in one directory of the tree (with everything below
 /// it), so a report can say where the proof is thin ("finance/: 41 files missing").
-public struct DirectoryCoverage: Sendable, Equatable {
+public struct DirectoryCoverage: Sendable, Hashable, Codable {
     /// The directory, relative to the root, as bytes (empty for the top level).
     public var path: [UInt8]
     /// Regular files the manifest expects here.
@@ -15,13 +15,14 @@ public struct DirectoryCoverage: Sendable, Equatable {
     public var findings: [Finding.Kind: Int] = [:]
     /// For a rolling spot-check: chunks here, and how many of them are proven within the
     /// window; nil otherwise.
-    public var window: (provenChunks: Int, chunks: Int)?
+    public var window: Window?
 
-    /// Equal when every field is.
-    public static func == (lhs: DirectoryCoverage, rhs: DirectoryCoverage) -> Bool {
-        lhs.path == rhs.path && lhs.expectedFiles == rhs.expectedFiles && lhs.expectedBytes == rhs.expectedBytes
-            && lhs.intactFiles == rhs.intactFiles && lhs.intactBytes == rhs.intactBytes && lhs.findings == rhs.findings
-            && lhs.window?.provenChunks == rhs.window?.provenChunks && lhs.window?.chunks == rhs.window?.chunks
+    /// For a rolling spot-check: how much of a directory is proven within the window.
+    public struct Window: Sendable, Hashable, Codable {
+        /// Chunks proven within the window.
+        public var provenChunks: Int
+        /// All chunks.
+        public var chunks: Int
     }
 
     /// The directory in the escaped, printable form, with a trailing `/` (`./` for the top).

@@ -1,7 +1,7 @@
 /// One thing that keeps a backup from matching its manifest.
-public struct Finding: Sendable, Equatable {
+public struct Finding: Sendable, Hashable, Codable {
     /// What kind of difference this is (README, "Verifying a backup").
-    public enum Kind: String, Sendable, CaseIterable, Comparable {
+    public enum Kind: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable, Comparable {
         /// In the manifest, not in the target.
         case missing
         /// In the target, not in the manifest.
@@ -25,7 +25,7 @@ public struct Finding: Sendable, Equatable {
 
     /// A span of bytes in the manifest's (the expected file's) coordinates. A zero length marks
     /// bytes inserted at that offset (for instance appended after the end).
-    public struct ByteRange: Sendable, Equatable {
+    public struct ByteRange: Sendable, Hashable, Codable {
         /// Offset of the first byte.
         public var offset: UInt64
         /// Number of bytes.
@@ -68,7 +68,7 @@ public struct Finding: Sendable, Equatable {
     public var errno: Int32?
 
     /// How an entry's metadata differs from the manifest's.
-    public struct MetadataChange: Sendable, Equatable {
+    public struct MetadataChange: Sendable, Hashable, Codable {
         /// The permission bits in the manifest and in the target.
         public var expectedMode: UInt32, actualMode: UInt32
         /// The modification times in the manifest and in the target.

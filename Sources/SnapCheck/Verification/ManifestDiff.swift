@@ -17,9 +17,9 @@
 /// `uncomparable`.
 public enum ManifestDiff {
     /// One difference between the snapshots.
-    public struct Change: Sendable, Equatable {
+    public struct Change: Sendable, Hashable, Codable {
         /// The kinds of change.
-        public enum Kind: String, Sendable, CaseIterable {
+        public enum Kind: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable {
             /// Only in the new snapshot.
             case added
             /// Only in the old snapshot.
@@ -79,7 +79,7 @@ public enum ManifestDiff {
     }
 
     /// The totals of a diff.
-    public struct Summary: Sendable, Equatable {
+    public struct Summary: Sendable, Hashable, Codable {
         /// The old manifest's snapshot id.
         public var oldSnapshot: Digest?
         /// The new manifest's snapshot id.

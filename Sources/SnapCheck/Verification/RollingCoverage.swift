@@ -18,7 +18,7 @@ extension SpotCheck {
     }
 
     /// What is proven within the window after a rolling spot-check.
-    public struct Coverage: Sendable, Equatable {
+    public struct Coverage: Sendable, Hashable, Codable {
         /// Chunks of the manifest proven within the window.
         public var provenChunks: Int
         /// Chunks in the manifest.
@@ -199,7 +199,7 @@ struct ProofLedger {
     func addingWindowCoverage(to directories: [DirectoryCoverage]) -> [DirectoryCoverage] {
         directories.map { directory in
             var directory = directory
-            directory.window = (provenByDirectory[directory.path] ?? 0, chunksByDirectory[directory.path] ?? 0)
+            directory.window = DirectoryCoverage.Window(provenChunks: provenByDirectory[directory.path] ?? 0, chunks: chunksByDirectory[directory.path] ?? 0)
             return directory
         }
     }

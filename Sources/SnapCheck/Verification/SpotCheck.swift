@@ -12,7 +12,7 @@ import Glibc
 /// ```
 public enum SpotCheck {
     /// How much to read.
-    public enum Sample: Sendable, Equatable {
+    public enum Sample: Sendable, Hashable, Codable {
         /// A share of the chunks, more than 0 and at most 1 (rounded up to whole chunks).
         case fraction(Double)
         /// A number of chunks, at least 1.
@@ -23,19 +23,19 @@ public enum SpotCheck {
     }
 
     /// What a spot-check may conclude.
-    public enum Verdict: Sendable, Equatable {
+    public enum Verdict: String, Sendable, Hashable, Codable {
         /// Every chunk was read and matched and nothing that counts differs: as strong as a
         /// full verification.
-        case verified
+        case verified = "verified"
         /// Nothing that counts was found, but only a sample of the chunks was read: the
         /// unread chunks are not proven. Never a verification.
-        case noDamageFoundInSample
+        case noDamageFoundInSample = "no-damage-found-in-sample"
         /// Something that counts was found: the backup is not proven.
-        case notVerified
+        case notVerified = "not-verified"
     }
 
     /// What a spot-check found and what it proved.
-    public struct Result: Sendable {
+    public struct Result: Sendable, Hashable, Codable {
         /// Totals and findings, as for a full verification. ``VerificationReport/sampled`` is
         /// true; ``VerificationReport/complete`` and so ``VerificationReport/verified`` are true
         /// only when every chunk was read. Files whose every chunk was chosen and matched count
@@ -58,6 +58,27 @@ public enum SpotCheck {
         /// For a rolling spot-check: why the given state was not used (it was made for another
         /// target or another chunking), if it was not; the run then started afresh.
         public var stateDiscarded: String?
+
+        // The state is a handle on proofs in memory (possibly a mapped file), written with
+        // `ProofState.write(to:)`: it is neither encoded nor compared.
+        private enum CodingKeys: String, CodingKey {
+            case report, seed, totalChunks, sampledChunks, sampledBytes, matchedChunks, coverage, stateDiscarded
+        }
+
+        /// Equal when everything but ``state`` is.
+        public static func == (lhs: Result, rhs: Result) -> Bool {
+            lhs.report == rhs.report && lhs.seed == rhs.seed && lhs.totalChunks == rhs.totalChunks
+                && lhs.sampledChunks == rhs.sampledChunks && lhs.sampledBytes == rhs.sampledBytes
+                && lhs.matchedChunks == rhs.matchedChunks && lhs.coverage == rhs.coverage && lhs.stateDiscarded == rhs.stateDiscarded
+        }
+
+        /// Hashes everything but ``state``.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(report)
+            hasher.combine(seed)
+            hasher.combine(sampledChunks)
+            hasher.combine(matchedChunks)
+        }
 
         init(report: VerificationReport, seed: UInt64, totalChunks: Int, sampledChunks: Int, sampledBytes: UInt64, matchedChunks: Int) {
             self.report = report

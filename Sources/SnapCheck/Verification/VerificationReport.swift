@@ -1,5 +1,5 @@
 /// The outcome of a verification: what was expected, what was proven, what was found.
-public struct VerificationReport: Sendable, Equatable {
+public struct VerificationReport: Sendable, Hashable, Codable {
     /// The manifest's snapshot id (nil for `compare`, which has no stored manifest).
     public var snapshotID: Digest?
     /// Entries in the manifest.
@@ -13,7 +13,7 @@ public struct VerificationReport: Sendable, Equatable {
     /// Bytes of those files.
     public var intactBytes: UInt64 = 0
     /// How many findings of one kind, and the bytes they concern.
-    public struct Tally: Sendable, Equatable {
+    public struct Tally: Sendable, Hashable, Codable {
         /// Number of findings.
         public var count = 0
         /// Bytes concerned: for `content`, the damaged files' sizes.

@@ -174,7 +174,7 @@ public enum Verifier {
 }
 
 /// How far a verification has come, for progress displays.
-public struct VerificationProgress: Sendable {
+public struct VerificationProgress: Sendable, Hashable, Codable {
     /// Regular files checked so far.
     public var checkedFiles = 0
     /// Bytes of regular files checked so far (the manifest's sizes).
@@ -214,15 +214,9 @@ extension Verifier {
         // reaches the caller on its own thread, beside the entry.
         let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
             var problem: SnapCheckError?
-            do {
-                try SnapshotBuilder.build(root: source, options: snapshot, problem: { problem = $0 }) { entry in
-                    defer { problem = nil }
-                    try emit((entry, problem))
-                }
-            } catch let error as SnapCheckError {
-                throw error
-            } catch {
-                return  // the consumer went away
+            try SnapshotBuilder.build(root: source, options: snapshot, problem: { problem = $0 }) { (entry) throws(SnapCheckError) in
+                defer { problem = nil }
+                try emit((entry, problem))
             }
         }
         return try verify(

@@ -1,7 +1,7 @@
 /// What counts against a backup, and how the verification runs.
 public struct VerifyOptions: Sendable {
     /// How differences in mode and modification time are treated.
-    public enum MetadataPolicy: String, Sendable, CaseIterable {
+    public enum MetadataPolicy: String, Sendable, Hashable, Codable, CaseIterable {
         /// Reported as warnings; they do not keep the backup from being verified (default).
         case warn
         /// Reported, and they count.

@@ -117,7 +117,7 @@ struct SnapshotBuilderTests {
             let writer = try ManifestWriter(path: path, parameters: .default, source: tree.root.path)
             try SnapshotBuilder.build(root: tree.root.path, options: SnapshotOptions(threads: threads)) { try writer.append($0) }
             let summary = try writer.finish()
-            ids.insert(summary.snapshotID!)
+            ids.insert(summary.snapshotID)
             #expect(try ManifestReader(path: path).validate().snapshotID == summary.snapshotID)
         }
         #expect(ids.count == 1)

@@ -43,7 +43,7 @@ struct RestoreCheck {
         let reports = Mutex(0)
         let manifest = scratch + "/source.manifest.gz"
         let summary = try await SnapshotBuilder.writeManifest(of: source, to: manifest, progress: { _ in reports.withLock { $0 += 1 } })
-        print("recorded \(summary.files) files, snapshot \(summary.snapshotID!)")
+        print("recorded \(summary.files) files, snapshot \(summary.snapshotID)")
         require(summary.files == 2 && reports.withLock { $0 } > 0, "the manifest should hold 2 files, with progress")
 
         // 2. Prove the restore: metadata (mtimes of the copy) does not count by default.
