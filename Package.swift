@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries: one module map each, prefixed with the project's name because
@@ -25,22 +26,26 @@ let package = Package(
         ),
         .target(
             name: "SnapCheck",
-            dependencies: ["CSnapCheckOpenSSL", "CSnapCheckZlib"]
+            dependencies: [
+                "CSnapCheckOpenSSL", "CSnapCheckZlib",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "snapcheck",
             dependencies: [
                 "SnapCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(
             name: "SnapCheckTests",
-            dependencies: ["SnapCheck"]
+            dependencies: ["SnapCheck", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SnapCheck"]
+            dependencies: ["SnapCheck", .product(name: "SystemPackage", package: "swift-system")]
         ),
     ]
 )

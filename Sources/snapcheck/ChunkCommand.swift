@@ -25,7 +25,7 @@ struct ChunkCommand: ParsableCommand {
         let parameters = try chunking.parameters()
         let chunker = StreamingChunker(parameters: parameters)
         var count = 0
-        let total = try chunker.chunkFile(atPath: file) { chunk in
+        let total = try chunker.chunkFile(at: argumentPath(file)) { chunk in
             count += 1
             if json {
                 Output.line(JSONObject()

@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
             command: "compare", manifest: nil, target: target
         ) { progress, finding in
             try Verifier.compare(
-                source: source, target: target, options: reporting.verifyOptions, chunking: parameters,
+                source: argumentPath(source), target: argumentPath(target), options: reporting.verifyOptions, chunking: parameters,
                 finding: finding, progress: progress, sourceProblem: { Output.error("source: " + $0.description) })
         }
     }

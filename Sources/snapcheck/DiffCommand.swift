@@ -29,7 +29,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         var listed: [ManifestDiff.Change.Kind: [String]] = [:]
-        let summary = try ManifestDiff.compare(old: old, new: new, expectedOld: pin.expected, expectedNew: expectedNew) { change in
+        let summary = try ManifestDiff.compare(old: argumentPath(old), new: argumentPath(new), expectedOld: pin.expected, expectedNew: expectedNew) { change in
             if json {
                 var object = JSONObject().field("type", "change").field("kind", change.kind.rawValue)
                     .field("path", change.displayPath)

@@ -1,3 +1,4 @@
+import SystemPackage
 import ArgumentParser
 import SnapCheck
 
@@ -38,7 +39,7 @@ struct HistoryCommand: ParsableCommand {
         let lines = try readLines(file)
         for (number, line) in lines.enumerated() where !line.isEmpty {
             guard let run = Self.parse(line) else {
-                throw SnapCheckError(.invalidArgument, "line \(number + 1) is not a run recorded by --history", path: file)
+                throw SnapCheckError(.invalidArgument, "line \(number + 1) is not a run recorded by --history", path: FilePath(file))
             }
             runs.append(run)
         }
@@ -144,13 +145,13 @@ struct HistoryCommand: ParsableCommand {
 
     private func readLines(_ path: String) throws -> [Substring] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot open the history", path: path, errno: errno) }
+        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot open the history", path: FilePath(path), errno: errno) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 { throw SnapCheckError(.io, "cannot read the history", path: path, errno: errno) }
+            if count < 0 { throw SnapCheckError(.io, "cannot read the history", path: FilePath(path), errno: errno) }
             if count == 0 { break }
             bytes += buffer.prefix(count)
         }

@@ -1,3 +1,4 @@
+import SystemPackage
 import SnapCheck
 
 #if canImport(Glibc)
@@ -10,14 +11,14 @@ enum HistoryFile {
     /// Appends `line` as one write to the end of the file (created if needed) and syncs it.
     static func append(_ line: String, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
-        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot open the history", path: path, errno: errno) }
+        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot open the history", path: FilePath(path), errno: errno) }
         defer { close(descriptor) }
         // One write of the whole line: with O_APPEND it lands whole at the end, even when two
         // runs append at once.
         if case .failure(let error) = Array((line + "\n").utf8).withUnsafeBytes({ Syscall.writeAll(descriptor, $0) }) {
-            throw SnapCheckError(.io, "cannot write the history", path: path, errno: error.code)
+            throw SnapCheckError(.io, "cannot write the history", path: FilePath(path), errno: error.code)
         }
-        if fsync(descriptor) != 0 && errno != EINVAL { throw SnapCheckError(.io, "cannot write the history", path: path, errno: errno) }
+        if fsync(descriptor) != 0 && errno != EINVAL { throw SnapCheckError(.io, "cannot write the history", path: FilePath(path), errno: errno) }
     }
 
     /// The line for one run: the JSON summary (`summary`, without its closing brace) with

@@ -1,3 +1,4 @@
+import SystemPackage
 import ArgumentParser
 import SnapCheck
 
@@ -49,11 +50,13 @@ struct ManifestCommand: ParsableCommand {
             walk: WalkOptions(excludes: excludes + temporaryFileExclusion(), oneFileSystem: oneFileSystem),
             threads: threads)
         let started = Clock.now()
-        let writer = try ManifestWriter(path: output, parameters: options.chunking, source: absolutePath(directory))
+        let root = argumentPath(directory)
+        let writer = try output.map { try ManifestWriter(path: argumentPath($0), parameters: options.chunking, source: absolutePath(root)) }
+            ?? ManifestWriter(descriptor: .standardOutput, parameters: options.chunking, source: absolutePath(root))
         let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
         var unique = DistinctCounter()
         try SnapshotBuilder.build(
-            root: directory, options: options,
+            root: root, options: options,
             progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.bytes, totalBytes: $0.totalBytes) } },
             problem: { failure in
                 progressLine?.finish()
@@ -66,14 +69,17 @@ struct ManifestCommand: ParsableCommand {
         progressLine?.finish()
         let summary = try writer.finish()
         let seconds = Clock.now() - started
-        if !quiet { Output.note(
-            "snapcheck: \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
-                + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other; "
-                + "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks "
-                + "(~\(Formatting.count(unique.estimate)) unique); "
-                + "\(Formatting.decimal(seconds, places: 2)) s, \(Formatting.rate(bytes: summary.bytes, seconds: seconds))"
-                + (summary.unreadable > 0 ? "; \(Formatting.count(summary.unreadable)) unreadable" : "")
-                + (summary.changed > 0 ? "; \(Formatting.count(summary.changed)) changed while read" : "")) }
+        if !quiet {
+            let entries = "\(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+                + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other"
+            let content = "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks "
+                + "(~\(Formatting.count(unique.estimate)) unique)"
+            let speed = "\(Formatting.decimal(seconds, places: 2)) s, \(Formatting.rate(bytes: summary.bytes, seconds: seconds))"
+            var problems = ""
+            if summary.unreadable > 0 { problems += "; \(Formatting.count(summary.unreadable)) unreadable" }
+            if summary.changed > 0 { problems += "; \(Formatting.count(summary.changed)) changed while read" }
+            Output.note("snapcheck: " + entries + "; " + content + "; " + speed + problems)
+        }
         if output != nil { Output.line(summary.snapshotID.description) }
         if summary.unreadable > 0 { throw ExitCode(1) }
     }
@@ -89,11 +95,11 @@ struct ManifestCommand: ParsableCommand {
 }
 
 /// `path` made absolute against the working directory (for the manifest's `source` line).
-func absolutePath(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
+func absolutePath(_ path: FilePath) -> FilePath {
+    if path.isAbsolute { return path }
     guard let cwd = getcwd(nil, 0) else { return path }
     defer { free(cwd) }
-    return String(cString: cwd) + "/" + path
+    return FilePath(platformString: cwd).pushing(path)
 }
 
 #if canImport(Glibc)

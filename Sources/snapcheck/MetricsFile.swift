@@ -1,3 +1,4 @@
+import SystemPackage
 import SnapCheck
 
 #if canImport(Glibc)
@@ -81,9 +82,9 @@ struct MetricsFile {
 
     /// Writes the file atomically (temporary file in the same folder, fsync, rename).
     func write() throws {
-        let file = try AtomicFile(destination: path)
+        let file = try AtomicFile(destination: FilePath(path))
         if case .failure(let error) = Array(text.utf8).withUnsafeBytes({ Syscall.writeAll(file.descriptor, $0) }) {
-            throw SnapCheckError(.io, "cannot write the metrics", path: path, errno: error.code)
+            throw SnapCheckError(.io, "cannot write the metrics", path: FilePath(path), errno: error.code)
         }
         try file.commit()
     }

@@ -1,3 +1,4 @@
+import SystemPackage
 import SnapCheck
 
 #if canImport(Glibc)
@@ -22,7 +23,7 @@ final class ReportOutput {
             return
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0o666)
-        guard fd >= 0 else { throw SnapCheckError(.io, "cannot write the report", path: path, errno: errno) }
+        guard fd >= 0 else { throw SnapCheckError(.io, "cannot write the report", path: FilePath(path), errno: errno) }
         descriptor = fd
     }
 
@@ -48,7 +49,7 @@ final class ReportOutput {
             if fsync(descriptor) != 0 && errno != EINVAL && errno != EROFS { failure = errno }
         }
         if let failure, let path {
-            throw SnapCheckError(.io, "cannot write the report", path: path, errno: failure)
+            throw SnapCheckError(.io, "cannot write the report", path: FilePath(path), errno: failure)
         }
         try Output.flush()
     }

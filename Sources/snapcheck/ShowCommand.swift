@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
     var top = 10
 
     func run() throws {
-        let reader = try ManifestReader(path: manifest)
+        let reader = try manifest == "-" ? ManifestReader(descriptor: .standardInput) : ManifestReader(path: argumentPath(manifest))
         var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
         // Whole-file identity → how many, size, a few paths.
         // Kept for at most `contentLimit` distinct contents, so memory stays bounded; beyond
@@ -55,7 +55,7 @@ struct ShowCommand: ParsableCommand {
                 .field("type", "summary").field("path", manifest).field("intact", true)
                 .field("snapshot", summary.snapshotID.description)
                 .field("chunking", reader.parameters.description).field("created", reader.created ?? "")
-                .field("source", reader.source ?? "")
+                .field("source", reader.source.map(PathEscaping.escape) ?? "")
                 .field("files", summary.files).field("directories", summary.directories)
                 .field("symlinks", summary.symlinks).field("special", summary.special)
                 .field("bytes", summary.bytes).field("chunks", summary.chunks)
@@ -69,7 +69,7 @@ struct ShowCommand: ParsableCommand {
         Output.line("snapshot   \(summary.snapshotID)")
         Output.line("intact     yes: order, escapes, chunk sizes, trailer and snapshot id check out")
         if let created = reader.created { Output.line("created    \(created)") }
-        if let source = reader.source { Output.line("source     \(source)") }
+        if let source = reader.source { Output.line("source     \(PathEscaping.escape(source))") }
         Output.line("chunking   fastcdc-2020 \(reader.parameters)")
         Output.line("entries    \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
             + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other")

@@ -60,7 +60,8 @@ struct SpotCheckCommand: ParsableCommand {
         var result: SpotCheck.Result?
         // A state is about one target: made absolute, so `cd` does not change which.
         let rolling = try state.rolling()
-        let target = state.path == nil ? self.target : absolutePath(self.target)
+        let targetPath = state.path == nil ? argumentPath(self.target) : absolutePath(argumentPath(self.target))
+        let target = state.path == nil ? self.target : targetPath.description
         try reporting.report(
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target)) (spot-check)",
             command: "spot-check", manifest: manifest, target: target,
@@ -69,7 +70,7 @@ struct SpotCheckCommand: ParsableCommand {
             rollingCoverage: { result?.coverage },
             run: { progress, finding in
                 let outcome = try SpotCheck.run(
-                    manifest: manifest, target: target, sample: size, seed: seed,
+                    manifest: argumentPath(manifest), target: targetPath, sample: size, seed: seed,
                     options: options, rolling: rolling, finding: finding, progress: progress)
                 try state.save(outcome.state, discarded: outcome.stateDiscarded)
                 result = outcome

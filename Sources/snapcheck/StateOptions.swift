@@ -32,7 +32,7 @@ struct StateOptions: ParsableArguments {
         guard !resetState, access(path, F_OK) == 0 else {
             return SpotCheck.Rolling(state: nil, window: window.seconds, now: now)
         }
-        return SpotCheck.Rolling(state: try ProofState.read(from: path), window: window.seconds, now: now)
+        return SpotCheck.Rolling(state: try ProofState.read(from: argumentPath(path)), window: window.seconds, now: now)
     }
 
     /// Writes the proofs after a run (atomically), saying on stderr when the old state was not
@@ -42,7 +42,7 @@ struct StateOptions: ParsableArguments {
         if let discarded {
             Output.error("the state \(Formatting.argument(path)) was not used: \(discarded); starting afresh for this target")
         }
-        try state.write(to: path)
+        try state.write(to: argumentPath(path))
     }
 }
 

@@ -33,12 +33,21 @@ struct VerifyCommand: ParsableCommand {
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
             command: "verify", manifest: manifest, target: target
         ) { progress, finding in
+            let targetPath = argumentPath(target)
             guard let rolling else {
-                return try Verifier.verify(manifest: manifest, target: target, options: options, finding: finding, progress: progress)
+                if manifest == "-" {
+                    let reader = try ManifestReader(descriptor: .standardInput, expectedSnapshot: options.expectedSnapshot)
+                    return try Verifier.verify(reading: reader, target: targetPath, options: options, finding: finding, progress: progress)
+                }
+                return try Verifier.verify(manifest: argumentPath(manifest), target: targetPath, options: options, finding: finding, progress: progress)
+            }
+            guard manifest != "-" else {
+                throw SnapCheckError(.invalidArgument, "--state needs the manifest as a file, not on standard input")
             }
             // Every chunk this verification proved is recorded, for later rolling spot-checks.
             let outcome = try Verifier.verify(
-                manifest: manifest, target: absolutePath(target), options: options, recording: rolling, finding: finding, progress: progress)
+                manifest: argumentPath(manifest), target: absolutePath(targetPath), options: options, recording: rolling,
+                finding: finding, progress: progress)
             try state.save(outcome.state, discarded: outcome.stateDiscarded)
             return outcome.report
         }

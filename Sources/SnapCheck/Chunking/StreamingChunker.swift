@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -114,23 +115,25 @@ public final class StreamingChunker {
     ///
     /// - Parameters:
     ///   - descriptor: the open file (it is read, not closed).
-    ///   - displayPath: the name to use in errors.
+    ///   - path: what errors name (nil: none).
     ///   - expectedSize: when given, reading stops after that many bytes instead of reading
     ///     once more to find the end (the caller then checks the size itself).
     ///   - body: receives each chunk, in order.
     /// - Returns: the number of bytes read.
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/io`` when a read fails.
     public func chunk(
-        fileDescriptor descriptor: Int32, displayPath: String, expectedSize: UInt64? = nil,
+        _ descriptor: FileDescriptor, path: FilePath? = nil, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        try chunk(fileDescriptor: descriptor, displayPath: { displayPath }, expectedSize: expectedSize, helpers: nil, cancellation: nil, each: body)
+        let label = path.map(PathLabel.init) ?? PathLabel(describing: "<descriptor \(descriptor.rawValue)>")
+        return try chunk(
+            fileDescriptor: descriptor.rawValue, label: { label }, expectedSize: expectedSize, helpers: nil, cancellation: nil, each: body)
     }
 
-    /// The same, hashing on `helpers` as well when given; the path for errors is only made
+    /// The same, hashing on `helpers` as well when given; the label for errors is only made
     /// when one is thrown.
     func chunk(
-        fileDescriptor descriptor: Int32, displayPath: () -> String, expectedSize: UInt64?, helpers: HashHelpers?,
+        fileDescriptor descriptor: Int32, label: () -> PathLabel, expectedSize: UInt64?, helpers: HashHelpers?,
         cancellation: Cancellation?, each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
         var remaining = expectedSize ?? UInt64.max
@@ -143,7 +146,7 @@ public final class StreamingChunker {
             case .success(let count):
                 remaining -= UInt64(count)
                 return count
-            case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath(), errno: error.code)
+            case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)
             }
         }
         return try chunk(reading: read, helpers: helpers, while: { (chunk) throws(SnapCheckError) -> Bool in
@@ -161,9 +164,9 @@ public final class StreamingChunker {
     ///   cannot be opened or read.
     @discardableResult
     public func chunkFile(
-        atPath path: String, each body: (Chunk) throws(SnapCheckError) -> Void
+        at path: FilePath, each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
-        return try chunk(fileDescriptor: file.descriptor, displayPath: path, each: body)
+        let file = try RegularFile.open(path, followSymlinks: true)
+        return try chunk(fileDescriptor: file.descriptor, label: { PathLabel(path) }, expectedSize: nil, helpers: nil, cancellation: nil, each: body)
     }
 }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,19 +16,20 @@ import Glibc
 package final class AtomicFile {
     /// The descriptor to write to.
     package let descriptor: Int32
-    private let temporaryPath: String?
-    private let destination: String
+    private let temporaryPath: [UInt8]?
+    private let destination: FilePath
     private var done = false
 
     /// Creates the temporary file next to `destination`.
-    package init(destination requested: String) throws(SnapCheckError) {
+    package init(destination requested: FilePath) throws(SnapCheckError) {
         var info = stat()
-        if stat(requested, &info) == 0 {
+        let requestedBytes = requested.bytes
+        if withCString(requestedBytes, { stat($0, &info) }) == 0 {
             if info.st_mode & S_IFMT == S_IFDIR {
                 throw SnapCheckError(.wrongFileType, "is a directory", path: requested)
             }
             if info.st_mode & S_IFMT != S_IFREG {
-                let descriptor = open(requested, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+                let descriptor = withCString(requestedBytes) { open($0, O_WRONLY | O_CLOEXEC | O_NOCTTY) }
                 guard descriptor >= 0 else {
                     throw SnapCheckError(.io, "cannot open for writing", path: requested, errno: errno)
                 }
@@ -37,23 +40,23 @@ package final class AtomicFile {
             }
         }
         var destination = requested
-        if let resolved = realpath(requested, nil) {
-            destination = String(cString: resolved)
+        if let resolved = withCString(requestedBytes, { realpath($0, nil) }) {
+            destination = FilePath(platformString: resolved)
             free(resolved)
         }
         self.destination = destination
-        let slash = destination.lastIndex(of: "/")
-        let directory = slash.map { String(destination[...$0]) } ?? ""
-        let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
         // 0666 less the umask: a manifest is as readable as any other new file.
-        let temporary: (descriptor: Int32, path: String)
+        let directory = destination.removingLastComponent().bytes
+        let name = destination.lastComponent.map { FilePath(root: nil, [$0]).bytes } ?? []
+        let prefix = (directory.isEmpty ? [] : directory + (directory.last == 0x2F ? [] : [0x2F])) + [0x2E] + name
+        let temporary: (descriptor: Int32, path: FilePath)
         do {
-            temporary = try TemporaryFile.create(prefix: directory + "." + name + ".snapcheck-", mode: 0o666)
+            temporary = try TemporaryFile.create(prefix: prefix + Array(".snapcheck-".utf8), mode: 0o666)
         } catch {
             throw SnapCheckError(.io, "cannot create a temporary file beside the output", path: destination, errno: error.errno)
         }
         descriptor = temporary.descriptor
-        temporaryPath = temporary.path
+        temporaryPath = temporary.path.bytes
     }
 
     deinit { abandon() }
@@ -73,14 +76,14 @@ package final class AtomicFile {
         }
         close(descriptor)
         done = true
-        if rename(temporaryPath, destination) != 0 {
+        let renamed = withCString(temporaryPath) { from in withCString(destination.bytes) { rename(from, $0) } }
+        if renamed != 0 {
             let code = errno
-            unlink(temporaryPath)
+            _ = withCString(temporaryPath) { unlink($0) }
             throw SnapCheckError(.io, "cannot rename the temporary file onto the output", path: destination, errno: code)
         }
-        let slash = destination.lastIndex(of: "/")
-        let directory = slash.map { String(destination[...$0]) } ?? "."
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = destination.removingLastComponent()
+        let directoryDescriptor = withCString(directory.isEmpty ? [0x2E] : directory.bytes) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
@@ -92,6 +95,6 @@ package final class AtomicFile {
         guard !done else { return }
         done = true
         close(descriptor)
-        if let temporaryPath { unlink(temporaryPath) }
+        if let temporaryPath { _ = withCString(temporaryPath) { unlink($0) } }
     }
 }

@@ -13,12 +13,12 @@ protocol ByteSink: AnyObject {
 /// Writes to a file descriptor through a 256 KiB buffer.
 final class DescriptorSink: ByteSink {
     private let descriptor: Int32
-    private let displayPath: String
+    private let label: PathLabel
     private var buffer: [UInt8] = []
 
-    init(descriptor: Int32, displayPath: String) {
+    init(descriptor: Int32, label: PathLabel) {
         self.descriptor = descriptor
-        self.displayPath = displayPath
+        self.label = label
         buffer.reserveCapacity(1 << 18)
     }
 
@@ -32,7 +32,7 @@ final class DescriptorSink: ByteSink {
     private func flush() throws(SnapCheckError) {
         let result = buffer.withUnsafeBytes { Syscall.writeAll(descriptor, $0) }
         if case .failure(let error) = result {
-            throw SnapCheckError(.io, "write failed", path: displayPath, errno: error.code)
+            throw SnapCheckError(.io, "write failed", at: label, errno: error.code)
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -11,17 +11,17 @@ protocol ByteSource: AnyObject {
 /// Reads a file descriptor.
 final class DescriptorSource: ByteSource {
     private let descriptor: Int32
-    private let displayPath: String
+    private let label: PathLabel
 
-    init(descriptor: Int32, displayPath: String) {
+    init(descriptor: Int32, label: PathLabel) {
         self.descriptor = descriptor
-        self.displayPath = displayPath
+        self.label = label
     }
 
     func read(into target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int {
         switch Syscall.read(descriptor, into: target) {
         case .success(let count): return count
-        case .failure(let error): throw SnapCheckError(.io, "read failed", path: displayPath, errno: error.code)
+        case .failure(let error): throw SnapCheckError(.io, "read failed", at: label, errno: error.code)
         }
     }
 }

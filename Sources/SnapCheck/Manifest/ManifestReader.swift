@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,13 +27,13 @@ public final class ManifestReader {
     public let parameters: ChunkingParameters
     /// When the manifest was created (`YYYY-MM-DDTHH:MM:SSZ`), as recorded.
     public private(set) var created: String?
-    /// The recorded location of the tree (escaped form), if any.
-    public private(set) var source: String?
+    /// The recorded location of the tree, if any.
+    public private(set) var source: FilePath?
     /// The validated totals and snapshot id; nil until ``next()`` has returned nil.
     public private(set) var summary: ManifestSummary?
 
     private let lines: LineReader
-    private let path: String
+    private let path: PathLabel
     private let identity = SHA256()
     private let expectedSnapshot: Digest?
     private var counted = ManifestSummary()
@@ -42,27 +44,37 @@ public final class ManifestReader {
     private var collisionCandidates: [[UInt8]] = []
     private var keepOpen: AnyObject?
 
-    /// Opens the manifest at `path` (`-` for standard input) and reads its header.
+    /// Opens the manifest file at `path` and reads its header.
     ///
     /// - Parameters:
-    ///   - path: the manifest file (`-` for standard input).
+    ///   - path: the manifest file (plain or gzip, told apart by its first bytes).
     ///   - expectedSnapshot: the snapshot id the manifest must have; the check at the end then
     ///     also refuses a manifest that is intact but not this one (one that was rewritten and
     ///     sealed again).
     /// - Throws: ``SnapCheckError``: ``SnapCheckError/Code/io`` when it cannot be opened,
     ///   ``SnapCheckError/Code/invalidManifest`` when the header is wrong.
-    public init(path: String, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {
+    public convenience init(path: FilePath, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {
+        let file = try RegularFile.open(path, followSymlinks: true)
+        try self.init(reading: dup(file.descriptor), owned: true, label: PathLabel(path), expectedSnapshot: expectedSnapshot)
+    }
+
+    /// Reads a manifest from an open descriptor (a pipe, standard input, a file the caller
+    /// opened) from its current position; the descriptor stays open.
+    ///
+    /// - Parameters:
+    ///   - descriptor: where the manifest comes from (plain or gzip).
+    ///   - expectedSnapshot: the snapshot id the manifest must have.
+    /// - Throws: ``SnapCheckError`` as ``init(path:expectedSnapshot:)`` does.
+    public convenience init(descriptor: FileDescriptor, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {
+        let label = descriptor == .standardInput ? "<stdin>" : "<descriptor \(descriptor.rawValue)>"
+        try self.init(reading: descriptor.rawValue, owned: false, label: PathLabel(describing: label), expectedSnapshot: expectedSnapshot)
+    }
+
+    private init(reading descriptor: Int32, owned: Bool, label path: PathLabel, expectedSnapshot: Digest?) throws(SnapCheckError) {
         self.path = path
         self.expectedSnapshot = expectedSnapshot
-        let descriptor: Int32
-        if path == "-" {
-            descriptor = STDIN_FILENO
-        } else {
-            let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
-            descriptor = dup(file.descriptor)
-        }
-        let raw = DescriptorSource(descriptor: descriptor, displayPath: path)
-        let peeked = PeekingSource(raw, closing: path == "-" ? nil : descriptor)
+        let raw = DescriptorSource(descriptor: descriptor, label: path)
+        let peeked = PeekingSource(raw, closing: owned ? descriptor : nil)
         keepOpen = peeked
         let isGzip = try peeked.startsWith([0x1F, 0x8B])
         lines = LineReader(source: isGzip ? GzipSource(readingFrom: peeked) : peeked,
@@ -70,9 +82,9 @@ public final class ManifestReader {
         let first = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
         guard first == ManifestFormat.versionLine else {
             if first.hasPrefix("snapcheck-manifest ") {
-                throw SnapCheckError(.invalidManifest, "unsupported manifest version \(Self.quoted(first.dropFirst(19))) (this snapcheck reads v1)", path: path)
+                throw SnapCheckError(.invalidManifest, "unsupported manifest version \(Self.quoted(first.dropFirst(19))) (this snapcheck reads v1)", at: path)
             }
-            throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 does not say \"\(ManifestFormat.versionLine)\")", path: path)
+            throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 does not say \"\(ManifestFormat.versionLine)\")", at: path)
         }
         identity.update(Array((first + "\n").utf8))
         // The header's lines come in a fixed order, each at most once: chunking, hash, then
@@ -102,7 +114,7 @@ public final class ManifestReader {
             guard PathEscaping.unescape(value.utf8) != nil else {
                 throw Self.invalid("badly escaped source path", lines.lineNumber, path)
             }
-            source = value
+            source = PathEscaping.unescape(value.utf8).map { FilePath(bytes: $0) }
             text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
         }
         guard text == ManifestFormat.entriesLine else {
@@ -175,7 +187,7 @@ public final class ManifestReader {
         try Self.readLine(lines, path)
     }
 
-    private static func readLine(_ lines: LineReader, _ path: String) throws(SnapCheckError) -> ArraySlice<UInt8>? {
+    private static func readLine(_ lines: LineReader, _ path: PathLabel) throws(SnapCheckError) -> ArraySlice<UInt8>? {
         do {
             return try lines.next()
         } catch {
@@ -189,19 +201,19 @@ public final class ManifestReader {
         }
     }
 
-    private static func header(_ line: ArraySlice<UInt8>?, path: String, lines: LineReader) throws(SnapCheckError) -> String {
+    private static func header(_ line: ArraySlice<UInt8>?, path: PathLabel, lines: LineReader) throws(SnapCheckError) -> String {
         guard let line else {
-            if lines.lineNumber == 0 { throw SnapCheckError(.invalidManifest, "empty file: not a snapcheck manifest", path: path) }
+            if lines.lineNumber == 0 { throw SnapCheckError(.invalidManifest, "empty file: not a snapcheck manifest", at: path) }
             throw invalid("truncated: the manifest ends inside its header", lines.lineNumber + 1, path)
         }
         guard let text = String(validating: line, as: UTF8.self) else {
-            if lines.lineNumber == 1 { throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 is not text)", path: path) }
+            if lines.lineNumber == 1 { throw SnapCheckError(.invalidManifest, "not a snapcheck manifest (line 1 is not text)", at: path) }
             throw invalid("header line is not UTF-8", lines.lineNumber, path)
         }
         return text
     }
 
-    private static func parseChunking(_ value: String, line: Int, path: String) throws(SnapCheckError) -> ChunkingParameters {
+    private static func parseChunking(_ value: String, line: Int, path: PathLabel) throws(SnapCheckError) -> ChunkingParameters {
         let fields = value.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0] == "fastcdc-2020" else {
             throw invalid("unsupported chunking \(quoted(value))", line, path)
@@ -330,7 +342,7 @@ public final class ManifestReader {
         }
         if try nextLine() != nil { throw invalid("data after the snapshot line") }
         if let expectedSnapshot, expectedSnapshot != id {
-            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(id) is not the expected \(expectedSnapshot)", path: path)
+            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(id) is not the expected \(expectedSnapshot)", at: path)
         }
         summary = counted
     }
@@ -415,8 +427,8 @@ public final class ManifestReader {
         Self.invalid(message, line ?? lines.lineNumber, path)
     }
 
-    private static func invalid(_ message: String, _ line: Int, _ path: String) -> SnapCheckError {
-        var error = SnapCheckError(.invalidManifest, "line \(line): \(message)", path: path)
+    private static func invalid(_ message: String, _ line: Int, _ path: PathLabel) -> SnapCheckError {
+        var error = SnapCheckError(.invalidManifest, "line \(line): \(message)", at: path)
         error.line = line
         return error
     }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,6 +9,7 @@ import Glibc
 /// Entries must arrive in ``TreeOrder``, as ``SnapshotBuilder`` produces them. A file path
 /// ending in `.gz` is written as gzip. Writing to a file is atomic: nothing appears at the path
 /// until ``finish()`` succeeds, and an existing file there stays untouched if the run fails.
+/// A manifest can also go to any open descriptor (``init(descriptor:compressed:parameters:source:created:)``).
 ///
 /// ```swift
 /// let writer = try ManifestWriter(path: "home.manifest.gz", parameters: .default)
@@ -22,31 +25,53 @@ public final class ManifestWriter {
     private var lineBuffer: [UInt8] = []
     private var finished = false
 
-    /// Starts a manifest at `path` (gzip when it ends in `.gz`), or on stdout when `path` is nil.
+    /// Starts a manifest file at `path`, gzip when the name ends in `.gz`.
     ///
     /// - Parameters:
-    ///   - path: the file to write (replaced atomically at ``finish()``), or nil for stdout.
+    ///   - path: the file to write, replaced atomically at ``finish()`` (an existing file there
+    ///     stays untouched until then, and for good if the run fails).
     ///   - parameters: the chunking parameters the entries' chunks were made with.
     ///   - source: the tree's location, recorded for people (not part of the snapshot id).
     ///   - created: the creation time, recorded for people (not part of the snapshot id); nil
     ///     for now.
-    /// - Throws: ``SnapCheckError`` when the output cannot be created.
-    public init(path: String?, parameters: ChunkingParameters, source: String? = nil, created: Int64? = nil) throws(SnapCheckError) {
-        let base: ByteSink
-        if let path {
-            let file = try AtomicFile(destination: path)
-            atomicFile = file
-            base = DescriptorSink(descriptor: file.descriptor, displayPath: path)
-        } else {
-            atomicFile = nil
-            base = DescriptorSink(descriptor: STDOUT_FILENO, displayPath: "<stdout>")
-        }
-        sink = path?.hasSuffix(".gz") == true ? GzipSink(writingTo: base) : base
+    /// - Throws: ``SnapCheckError`` when the file cannot be created.
+    public convenience init(
+        path: FilePath, parameters: ChunkingParameters, source: FilePath? = nil, created: Int64? = nil
+    ) throws(SnapCheckError) {
+        let file = try AtomicFile(destination: path)
+        let base = DescriptorSink(descriptor: file.descriptor, label: PathLabel(path))
+        let compressed = path.extension == "gz"
+        try self.init(sink: compressed ? GzipSink(writingTo: base) : base, atomicFile: file, parameters: parameters, source: source, created: created)
+    }
+
+    /// Starts a manifest on an open descriptor (a pipe, standard output, a file the caller
+    /// manages), plain or gzip. The descriptor stays open; ``finish()`` writes out everything.
+    ///
+    /// - Parameters:
+    ///   - descriptor: where the manifest goes.
+    ///   - compressed: whether to write gzip.
+    ///   - parameters: the chunking parameters the entries' chunks were made with.
+    ///   - source: the tree's location, recorded for people (not part of the snapshot id).
+    ///   - created: the creation time, recorded for people; nil for now.
+    /// - Throws: ``SnapCheckError`` when the header cannot be written.
+    public convenience init(
+        descriptor: FileDescriptor, compressed: Bool = false, parameters: ChunkingParameters, source: FilePath? = nil,
+        created: Int64? = nil
+    ) throws(SnapCheckError) {
+        let base = DescriptorSink(descriptor: descriptor.rawValue, label: PathLabel(describing: "<descriptor \(descriptor.rawValue)>"))
+        try self.init(sink: compressed ? GzipSink(writingTo: base) : base, atomicFile: nil, parameters: parameters, source: source, created: created)
+    }
+
+    private init(
+        sink: ByteSink, atomicFile: AtomicFile?, parameters: ChunkingParameters, source: FilePath?, created: Int64?
+    ) throws(SnapCheckError) {
+        self.sink = sink
+        self.atomicFile = atomicFile
         try writeIdentityLine(ManifestFormat.versionLine)
         try writeIdentityLine(ManifestFormat.chunkingLine(parameters))
         try writeIdentityLine(ManifestFormat.hashLine)
         try writeLine("created " + Timestamp.utc(seconds: created ?? Int64(time(nil))))
-        if let source { try writeLine("source " + PathEscaping.escape(Array(source.utf8))) }
+        if let source { try writeLine("source " + PathEscaping.escape(source.bytes)) }
         try writeLine(ManifestFormat.entriesLine)
     }
 

@@ -20,10 +20,10 @@ struct FileHasher {
     ///   tests, which change the file there to see it recorded as changed without a race).
     func record(_ walked: WalkedEntry, afterReading: (() -> Void)? = nil) -> (TreeEntry, SnapCheckError?) {
         var entry = walked.entry
-        let display = { walked.entry.displayPath }  // escaped only if an error needs it
+        let label = { PathLabel(bytes: walked.entry.path) }  // made only if an error needs it
         let file: RegularFile
         do {
-            file = try RegularFile.open(walked: walked.name, in: walked.directory, displayPath: display())
+            file = try RegularFile.open(walked: walked.name, in: walked.directory, label: label())
         } catch {
             entry.status = .unreadable
             return (entry, error)
@@ -38,7 +38,7 @@ struct FileHasher {
             // file: the fstat after reading catches a file that grew. (A size of 0 is read
             // anyway: some special files report 0 and have content.)
             total = try chunker.chunk(
-                fileDescriptor: file.descriptor, displayPath: display,
+                fileDescriptor: file.descriptor, label: label,
                 expectedSize: before.st_size > 0 ? UInt64(before.st_size) : nil,
                 helpers: before.st_size >= Self.helpedSize ? helpers : nil, cancellation: cancellation) { chunks.append($0) }
         } catch {
@@ -55,6 +55,6 @@ struct FileHasher {
             return (entry, nil)
         }
         entry.status = .changed
-        return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", path: display()))
+        return (entry, SnapCheckError(.changedWhileReading, "changed while it was read; recorded as changed", at: label()))
     }
 }

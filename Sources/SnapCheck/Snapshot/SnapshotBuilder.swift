@@ -1,3 +1,5 @@
+import SystemPackage
+
 import Synchronization
 
 /// Records a directory tree: walks it, reads and hashes every regular file on a pool of worker
@@ -28,7 +30,7 @@ public enum SnapshotBuilder {
     /// - Throws: ``SnapCheckError`` when the root cannot be walked, when cancelled, or what
     ///   `body` throws.
     public static func build(
-        root: String,
+        root: FilePath,
         options: SnapshotOptions = SnapshotOptions(),
         progress: ((SnapshotProgress) -> Void)? = nil,
         problem: (SnapCheckError) -> Void = { _ in },
@@ -90,6 +92,36 @@ public enum SnapshotBuilder {
 }
 
 extension SnapshotBuilder {
+    /// ``build(root:options:progress:problem:body:)`` for a body that throws errors of its own
+    /// type: an error it throws stops the run and is rethrown as it was. (Swift infers a
+    /// closure such as `{ try writer.append($0) }` as throwing `any Error`; this overload takes
+    /// it as it is.)
+    ///
+    /// - Throws: ``SnapCheckError`` from the run, or what `body` throws.
+    public static func build(
+        root: FilePath,
+        options: SnapshotOptions = SnapshotOptions(),
+        progress: ((SnapshotProgress) -> Void)? = nil,
+        problem: (SnapCheckError) -> Void = { _ in },
+        body: (TreeEntry) throws -> Void
+    ) throws {
+        var bodyFailure: (any Error)?
+        do {
+            try build(root: root, options: options, progress: progress, problem: problem) { (entry) throws(SnapCheckError) in
+                do {
+                    try body(entry)
+                } catch {
+                    bodyFailure = error
+                    throw SnapCheckError(.cancelled, "stopped by the caller's body")
+                }
+            }
+        } catch {
+            throw bodyFailure ?? error
+        }
+    }
+}
+
+extension SnapshotBuilder {
     /// Records the tree at `root` in a manifest file (gzip when `path` ends in `.gz`; stdout
     /// when `path` is nil), written atomically.
     ///
@@ -103,7 +135,7 @@ extension SnapshotBuilder {
     /// - Throws: ``SnapCheckError`` when the root cannot be walked or the manifest not written;
     ///   an existing file at `path` is then left as it was.
     public static func writeManifest(
-        of root: String, to path: String?, options: SnapshotOptions = SnapshotOptions(),
+        of root: FilePath, to path: FilePath, options: SnapshotOptions = SnapshotOptions(),
         progress: ((SnapshotProgress) -> Void)? = nil, problem: (SnapCheckError) -> Void = { _ in }
     ) throws(SnapCheckError) -> ManifestSummary {
         let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root)
@@ -121,7 +153,7 @@ final class TotalsCounter {
     private let state = State()
     private let thread: ThreadHandle
 
-    init(root: String, options: WalkOptions) {
+    init(root: FilePath, options: WalkOptions) {
         let state = self.state
         thread = ThreadHandle {
             guard let walker = try? TreeWalker(root: root, options: options) else { return }

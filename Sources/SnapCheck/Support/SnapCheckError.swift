@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,19 +44,29 @@ public struct SnapCheckError: Error, Sendable, CustomStringConvertible, Hashable
     public var code: Code
     /// A one-line explanation, without the path or the system error.
     public var message: String
-    /// The path concerned, for display (non-UTF-8 bytes escaped), if any.
+    /// The path concerned, for display (non-UTF-8 bytes escaped, see ``PathEscaping``), if any.
     public var path: String?
+    /// The path concerned, exactly as the system names it (raw bytes, whatever the encoding),
+    /// if there is one: a path inside a tree is relative to the tree's root. Nil when ``path``
+    /// is only a label such as `<stdin>`.
+    public var filePath: FilePath?
     /// The `errno` value of the failed system call, if any.
     public var errno: Int32?
     /// For ``Code/invalidManifest``: the number of the manifest line at fault (from 1), if the
     /// problem is on a line (it is also in ``message``).
     public var line: Int?
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, path: String? = nil, errno: Int32? = nil) {
+    /// Creates an error about `path` (if any).
+    public init(_ code: Code, _ message: String, path: FilePath? = nil, errno: Int32? = nil) {
+        self.init(code, message, at: path.map(PathLabel.init), errno: errno)
+    }
+
+    /// Creates an error about what `label` names (if anything).
+    init(_ code: Code, _ message: String, at label: PathLabel?, errno: Int32? = nil) {
         self.code = code
         self.message = message
-        self.path = path
+        self.path = label?.display
+        self.filePath = label?.filePath
         self.errno = errno
     }
 

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,15 +18,15 @@ enum TemporaryFile {
     /// descriptor and the path.
     ///
     /// - Throws: ``SnapCheckError`` when no file can be created there.
-    static func create(prefix: String, mode: mode_t) throws(SnapCheckError) -> (descriptor: Int32, path: String) {
+    static func create(prefix: [UInt8], mode: mode_t) throws(SnapCheckError) -> (descriptor: Int32, path: FilePath) {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100 {
             let suffix = (0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
-            let path = prefix + String(decoding: suffix, as: UTF8.self)
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode)
-            if descriptor >= 0 { return (descriptor, path) }
-            if errno != EEXIST { throw SnapCheckError(.io, "cannot create a temporary file", path: path, errno: errno) }
+            let path = prefix + suffix
+            let descriptor = withCString(path) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode) }
+            if descriptor >= 0 { return (descriptor, FilePath(bytes: path)) }
+            if errno != EEXIST { throw SnapCheckError(.io, "cannot create a temporary file", at: PathLabel(bytes: path), errno: errno) }
         }
-        throw SnapCheckError(.io, "cannot create a temporary file: every name tried exists", path: prefix)
+        throw SnapCheckError(.io, "cannot create a temporary file: every name tried exists", at: PathLabel(bytes: prefix))
     }
 }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// The one escape that makes every name printable and unambiguous, the same in manifests, text
 /// reports and JSON.
 ///
@@ -17,6 +19,9 @@ public enum PathEscaping {
     public static func escape(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: escapedBytes($0), as: UTF8.self) }
     }
+
+    /// The escaped, printable form of `path`'s bytes.
+    public static func escape(_ path: FilePath) -> String { escape(path.bytes) }
 
     /// The bytes of the escaped form (UTF-8).
     static func escapedBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {

@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,13 +18,13 @@ struct RegularFile: ~Copyable {
     /// Opens `name` relative to the directory `directory` (or the working directory for
     /// `AT_FDCWD`). With `followSymlinks: false` a symlink is refused instead of followed.
     ///
-    /// - Parameter displayPath: the path to name in errors.
+    /// - Parameter label: what errors name.
     /// - Parameter lookFirst: examine the path before opening it (`fstatat`). Opening a device
     ///   node can have side effects (a tape rewinds on close), so a path nobody has examined yet
     ///   is looked at first; the walk has just examined the entries it hands out, and skips this.
     static func open(
         _ name: UnsafePointer<CChar>, in directory: Int32 = AT_FDCWD, followSymlinks: Bool = false,
-        lookFirst: Bool = true, displayPath: @autoclosure () -> String
+        lookFirst: Bool = true, label: @autoclosure () -> PathLabel
     ) throws(SnapCheckError) -> RegularFile {
         var flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
         if !followSymlinks { flags |= O_NOFOLLOW }
@@ -31,10 +32,10 @@ struct RegularFile: ~Copyable {
             var before = stat()
             let statFlags = followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
             if case .failure(let error) = Syscall.retrying({ fstatat(directory, name, &before, statFlags) }) {
-                throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
+                throw SnapCheckError(.io, "cannot stat", at: label(), errno: error.code)
             }
             guard before.st_mode & S_IFMT == S_IFREG else {
-                throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", path: displayPath())
+                throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: before.st_mode)))", at: label())
             }
         }
         var result = Syscall.retrying { openat(directory, name, flags | Syscall.noAccessTime) }
@@ -45,26 +46,34 @@ struct RegularFile: ~Copyable {
         switch result {
         case .success(let fd): descriptor = fd
         case .failure(let error):
-            throw SnapCheckError(.io, "cannot open", path: displayPath(), errno: error.code)
+            throw SnapCheckError(.io, "cannot open", at: label(), errno: error.code)
         }
         switch Syscall.fstat(descriptor) {
         case .success(let status) where status.st_mode & S_IFMT == S_IFREG:
             return RegularFile(descriptor: descriptor, status: status)
         case .success(let status):
             close(descriptor)
-            throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: status.st_mode)))", path: displayPath())
+            throw SnapCheckError(.wrongFileType, "not a regular file (\(FileKind.word(forMode: status.st_mode)))", at: label())
         case .failure(let error):
             close(descriptor)
-            throw SnapCheckError(.io, "cannot stat", path: displayPath(), errno: error.code)
+            throw SnapCheckError(.io, "cannot stat", at: label(), errno: error.code)
+        }
+    }
+
+    /// Opens the file at `path` (relative to the working directory unless absolute), named by
+    /// its path in errors.
+    static func open(_ path: FilePath, followSymlinks: Bool = false) throws(SnapCheckError) -> RegularFile {
+        try withCString(path.bytes) { (name) throws(SnapCheckError) -> RegularFile in
+            try open(name, followSymlinks: followSymlinks, label: PathLabel(path))
         }
     }
 
     /// Opens `name`, an entry the walk has just examined as a regular file, in `directory`.
     static func open(
-        walked name: [UInt8], in directory: DirectoryHandle, displayPath: @autoclosure () -> String
+        walked name: [UInt8], in directory: DirectoryHandle, label: @autoclosure () -> PathLabel
     ) throws(SnapCheckError) -> RegularFile {
         try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
-            try open(cName, in: directory.descriptor, lookFirst: false, displayPath: displayPath())
+            try open(cName, in: directory.descriptor, lookFirst: false, label: label())
         }
     }
 

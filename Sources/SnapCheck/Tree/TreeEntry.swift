@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// One entry of a tree, as a manifest records it: a path, a type, metadata and, for a regular
 /// file, its chunks.
 ///
@@ -51,6 +53,9 @@ public struct TreeEntry: Sendable, Hashable, Codable {
 
     /// The path in the escaped, printable form used in manifests and reports.
     public var displayPath: String { PathEscaping.escape(path) }
+
+    /// The path as a `FilePath` (relative to the root), byte for byte.
+    public var filePath: FilePath { FilePath(bytes: path) }
 
     /// How this entry's mode and modification time differ from `other`'s, for people
     /// ("mode 0644 -> 0600, mtime … -> …"); nil when they are equal.

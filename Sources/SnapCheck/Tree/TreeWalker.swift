@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,25 +53,27 @@ final class TreeWalker {
     ///
     /// - Throws: ``SnapCheckError`` when the root does not exist, is not a directory or cannot
     ///   be listed.
-    init(root: String, options: WalkOptions = WalkOptions()) throws(SnapCheckError) {
+    init(root: FilePath, options: WalkOptions = WalkOptions()) throws(SnapCheckError) {
         self.options = options
         excludes = options.excludes.map(Exclusion.init)
-        var info = stat()
-        if case .failure(let error) = Syscall.retrying({ stat(root, &info) }) {
-            throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
-        }
-        guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw SnapCheckError(.wrongFileType, "not a directory (\(FileKind.word(forMode: info.st_mode)))", path: root)
-        }
-        let handle: DirectoryHandle
-        switch DirectoryHandle.open(root, in: AT_FDCWD, followSymlink: true) {
-        case .success(let opened): handle = opened
-        case .failure(let error): throw SnapCheckError(.io, "cannot open directory", path: root, errno: error.code)
+        let label = PathLabel(root)
+        let (info, handle) = try withCString(root.bytes) { (path) throws(SnapCheckError) -> (stat, DirectoryHandle) in
+            var info = stat()
+            if case .failure(let error) = Syscall.retrying({ stat(path, &info) }) {
+                throw SnapCheckError(.io, "cannot open directory", at: label, errno: error.code)
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw SnapCheckError(.wrongFileType, "not a directory (\(FileKind.word(forMode: info.st_mode)))", at: label)
+            }
+            switch DirectoryHandle.open(path, in: AT_FDCWD, followSymlink: true) {
+            case .success(let opened): return (info, opened)
+            case .failure(let error): throw SnapCheckError(.io, "cannot open directory", at: label, errno: error.code)
+            }
         }
         rootDevice = UInt64(info.st_dev)
         switch listing(of: handle, prefix: []) {
         case .success(let children): stack = [Frame(directory: handle, prefix: [], children: children)]
-        case .failure(let error): throw SnapCheckError(.io, "cannot list directory", path: root, errno: error.code)
+        case .failure(let error): throw SnapCheckError(.io, "cannot list directory", at: label, errno: error.code)
         }
     }
 
@@ -119,7 +122,7 @@ final class TreeWalker {
             stack.append(Frame(directory: handle, prefix: path + [0x2F], children: children))
         case .failure(let error):
             walked.entry.status = .unreadable
-            walked.problem = SnapCheckError(.io, "cannot list directory", path: walked.entry.displayPath, errno: error.code)
+            walked.problem = SnapCheckError(.io, "cannot list directory", at: PathLabel(bytes: walked.entry.path), errno: error.code)
         }
     }
 
@@ -132,7 +135,7 @@ final class TreeWalker {
         }
         if count < 0 {
             walked.entry.status = .unreadable
-            walked.problem = SnapCheckError(.io, "cannot read symlink", path: walked.entry.displayPath, errno: errno)
+            walked.problem = SnapCheckError(.io, "cannot read symlink", at: PathLabel(bytes: walked.entry.path), errno: errno)
             walked.entry.symlinkTarget = []
         } else {
             walked.entry.symlinkTarget = Array(buffer.prefix(count))

@@ -39,19 +39,19 @@ final class ContentCheck {
     ///
     /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
     func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
-        let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
-        return try check(expected, descriptor: file.descriptor, size: UInt64(clamping: file.status.st_size), display: display)
+        let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
+        let file = try RegularFile.open(walked: name, in: directory, label: label())
+        return try check(expected, descriptor: file.descriptor, size: UInt64(clamping: file.status.st_size), label: label)
     }
 
     /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
     /// the expected size (no resynchronisation: a part of a ``SplitFile``).
     func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
-        let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
+        let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
+        let file = try RegularFile.open(walked: name, in: directory, label: label())
         guard UInt64(clamping: file.status.st_size) == expected.size else { return false }
         for chunk in expected.chunks[range] {
-            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
+            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, label: label)
             guard count == chunk.length,
                   hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest else { return false }
         }
@@ -61,12 +61,12 @@ final class ContentCheck {
     /// Reads only the chunks at `indexes` (ascending) with positioned reads and compares them;
     /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
     func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
-        let display = { expected.displayPath }  // escaped only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, displayPath: display())
+        let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
+        let file = try RegularFile.open(walked: name, in: directory, label: label())
         var outcome = Outcome(actualSize: UInt64(clamping: file.status.st_size))
         for index in indexes {
             let chunk = expected.chunks[index]
-            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, display: display)
+            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, label: label)
             if count != chunk.length
                 || hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) != chunk.digest {
                 outcome.ranges.append(Finding.ByteRange(offset: chunk.offset, length: UInt64(chunk.length)))
@@ -75,21 +75,21 @@ final class ContentCheck {
         return outcome
     }
 
-    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, display: () -> String) throws(SnapCheckError) -> Outcome {
+    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Outcome {
         var outcome = Outcome(actualSize: size)
         let chunks = expected.chunks
         var index = 0
         var position: UInt64 = 0
         while index < chunks.count {
             let chunk = chunks[index]
-            let count = try read(descriptor, length: chunk.length, at: position, display: display)
+            let count = try read(descriptor, length: chunk.length, at: position, label: label)
             if count == chunk.length
                 && hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest {
                 position += UInt64(chunk.length)
                 index += 1
                 continue
             }
-            let (match, after) = try resynchronise(descriptor, from: position, chunks: chunks, firstDiffering: index, display: display)
+            let (match, after) = try resynchronise(descriptor, from: position, chunks: chunks, firstDiffering: index, label: label)
             for differing in chunks[index..<match] {
                 outcome.ranges.append(Finding.ByteRange(offset: differing.offset, length: UInt64(differing.length)))
             }
@@ -108,7 +108,7 @@ final class ContentCheck {
     /// - Returns: the index of the matching manifest chunk and the file offset just past it;
     ///   (`chunks.count`, end of file) when nothing matches again.
     private func resynchronise(
-        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, display: () -> String
+        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, label: () -> PathLabel
     ) throws(SnapCheckError) -> (Int, UInt64) {
         var later: [Digest: Int] = [:]
         for index in (firstDiffering + 1)..<max(firstDiffering + 1, chunks.count) where later[chunks[index].digest] == nil {
@@ -117,7 +117,7 @@ final class ContentCheck {
         var position = start
         var match = chunks.count
         let end = try chunker.chunk(reading: { (target) throws(SnapCheckError) -> Int in
-            let count = try self.readSome(descriptor, into: target, at: position, display: display)
+            let count = try self.readSome(descriptor, into: target, at: position, label: label)
             position += UInt64(count)
             return count
         }, while: { (chunk) throws(SnapCheckError) -> Bool in
@@ -132,23 +132,23 @@ final class ContentCheck {
 
     /// Reads up to `length` bytes at `offset` into the buffer, stopping early only at the end
     /// of the file.
-    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, display: () -> String) throws(SnapCheckError) -> Int {
+    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
         var done = 0
         while done < length {
             let count = try readSome(
                 descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<length]),
-                at: offset + UInt64(done), display: display)
+                at: offset + UInt64(done), label: label)
             if count == 0 { break }
             done += count
         }
         return done
     }
 
-    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, display: () -> String) throws(SnapCheckError) -> Int {
+    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
         try cancellation?.check()
         switch Syscall.pread(descriptor, into: target, at: offset) {
         case .success(let count): return count
-        case .failure(let error): throw SnapCheckError(.io, "read failed", path: display(), errno: error.code)
+        case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)
         }
     }
 }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// One thing that keeps a backup from matching its manifest.
 public struct Finding: Sendable, Hashable, Codable {
     /// What kind of difference this is (README, "Verifying a backup").
@@ -103,6 +105,9 @@ public struct Finding: Sendable, Hashable, Codable {
 
     /// The path in its escaped, printable form.
     public var displayPath: String { PathEscaping.escape(path) }
+
+    /// The path as a `FilePath` (relative to the root), byte for byte.
+    public var filePath: FilePath { FilePath(bytes: path) }
 
     /// The differing bytes: the sum of the ranges' lengths.
     public var differingBytes: UInt64 { ranges.reduce(0) { $0 + $1.length } }

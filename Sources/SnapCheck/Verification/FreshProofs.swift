@@ -43,14 +43,15 @@ final class FreshProofs: @unchecked Sendable {
         buffer.sort { $0.fingerprint < $1.fingerprint }
         if descriptor < 0 {
             // The system's temporary folder (the library reads no environment variables).
-            let file = try TemporaryFile.create(prefix: "/tmp/snapcheck-proofs-", mode: 0o600)
+            let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-proofs-".utf8), mode: 0o600)
             // Unlinked at once: it goes away with the descriptor, whatever happens. Opened for
             // writing only, so it is read back through a second descriptor.
-            descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
-            unlink(file.path)
+            descriptor = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
+            let failure = errno
+            _ = withCString(file.path.bytes) { unlink($0) }
             writer = file.descriptor
             guard descriptor >= 0 else {
-                throw SnapCheckError(.io, "cannot read back a temporary file for proofs", path: file.path, errno: errno)
+                throw SnapCheckError(.io, "cannot read back a temporary file for proofs", path: file.path, errno: failure)
             }
         }
         var bytes: [UInt8] = []

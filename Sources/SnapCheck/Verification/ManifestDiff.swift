@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// What changed between two manifests of a tree: a merge-join of the two streams.
 ///
 /// Entries at the same path are compared by type, content (chunk digests) and metadata; a file
@@ -76,6 +78,9 @@ public enum ManifestDiff {
 
         /// The path, escaped for display.
         public var displayPath: String { PathEscaping.escape(path) }
+
+        /// The path as a `FilePath` (relative to the root), byte for byte.
+        public var filePath: FilePath { FilePath(bytes: path) }
     }
 
     /// The totals of a diff.
@@ -119,7 +124,7 @@ public enum ManifestDiff {
     /// - Throws: ``SnapCheckError`` when either manifest is unreadable or invalid, or is not
     ///   the snapshot expected (``SnapCheckError/Code/unexpectedSnapshot``).
     public static func compare(
-        old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil, cancellation: Cancellation? = nil,
+        old: FilePath, new: FilePath, expectedOld: Digest? = nil, expectedNew: Digest? = nil, cancellation: Cancellation? = nil,
         change: (Change) -> Void
     ) throws(SnapCheckError) -> Summary {
         // First pass over the old manifest: its chunk digests, for shared content.
@@ -284,7 +289,7 @@ struct ChunkSketch {
     /// The id of the manifest that was read.
     let snapshotID: Digest?
 
-    init(manifest: String, expectedSnapshot: Digest?) throws(SnapCheckError) {
+    init(manifest: FilePath, expectedSnapshot: Digest?) throws(SnapCheckError) {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot)
         while let entry = try reader.next() {
             for chunk in entry.chunks where Self.keeps(chunk.digest, level) {

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,17 +41,17 @@ public struct ProofState: Sendable {
     }
 
     /// The target the proofs are about (as given, made absolute by the caller).
-    public let target: String
+    public let target: FilePath
     /// The chunking of the manifests the proofs came from.
     public let parameters: ChunkingParameters
     let storage: Storage
 
     /// An empty state for `target` and `parameters`.
-    public init(target: String, parameters: ChunkingParameters) {
+    public init(target: FilePath, parameters: ChunkingParameters) {
         self.init(target: target, parameters: parameters, storage: .records(ProofRecords()))
     }
 
-    init(target: String, parameters: ChunkingParameters, storage: Storage) {
+    init(target: FilePath, parameters: ChunkingParameters, storage: Storage) {
         self.target = target
         self.parameters = parameters
         self.storage = storage
@@ -205,11 +207,11 @@ extension ProofState {
     ///   is not a complete, intact state file (its SHA-256 trailer does not match, a header line
     ///   is wrong, the records are not sorted), or ``SnapCheckError/Code/io`` when it cannot be
     ///   read. A lost history is never silently replaced by an empty one.
-    public static func read(from path: String) throws(SnapCheckError) -> ProofState {
+    public static func read(from path: FilePath) throws(SnapCheckError) -> ProofState {
         func invalid(_ why: String) -> SnapCheckError {
             SnapCheckError(.invalidState, "not an intact snapcheck state file (\(why)); --reset-state starts a new one", path: path)
         }
-        let file = try RegularFile.open(path, followSymlinks: true, displayPath: path)
+        let file = try RegularFile.open(path, followSymlinks: true)
         let length = Int(clamping: max(0, file.status.st_size))
         guard length >= 32 else { throw invalid("too short") }
         guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, file.descriptor, 0), address != MAP_FAILED else {
@@ -245,7 +247,7 @@ extension ProofState {
         for position in stride(from: 1, to: count, by: 1) where !(records[position - 1].fingerprint < records[position].fingerprint) {
             throw invalid("proofs out of order")
         }
-        return ProofState(target: String(decoding: target, as: UTF8.self), parameters: parameters, storage: .records(records))
+        return ProofState(target: FilePath(bytes: target), parameters: parameters, storage: .records(records))
     }
 
     /// `min=… avg=… max=… level=…` as ``ChunkingParameters/description`` writes it.
@@ -259,7 +261,7 @@ extension ProofState {
 
     /// Writes the state to `path` atomically (temporary file, fsync, rename), streaming the
     /// proofs in fingerprint order.
-    public func write(to path: String) throws(SnapCheckError) {
+    public func write(to path: FilePath) throws(SnapCheckError) {
         let file = try AtomicFile(destination: path)
         let checksum = SHA256()
         var buffer: [UInt8] = []
@@ -271,7 +273,7 @@ extension ProofState {
             }
             buffer.removeAll(keepingCapacity: true)
         }
-        buffer.append(contentsOf: (Self.versionLine + "\n" + "target " + PathEscaping.escape(Array(target.utf8)) + "\n"
+        buffer.append(contentsOf: (Self.versionLine + "\n" + "target " + PathEscaping.escape(target.bytes) + "\n"
             + "chunking " + parameters.description + "\n" + "proofs \(count)\n").utf8)
         try forEach { (proof) throws(SnapCheckError) in
             withUnsafeBytes(of: proof.fingerprint.high.littleEndian) { buffer.append(contentsOf: $0) }

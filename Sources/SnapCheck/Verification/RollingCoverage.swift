@@ -1,3 +1,5 @@
+import SystemPackage
+
 extension SpotCheck {
     /// What a rolling spot-check needs: the proofs of earlier runs, how long a proof counts,
     /// and the time now.
@@ -53,7 +55,7 @@ extension Verifier {
     /// - Returns: the report, the proofs (to be written with ``ProofState/write(to:)``), and
     ///   why the given state was not used, if it was made for another target or chunking.
     public static func verify(
-        manifest: String, target: String, options: VerifyOptions = VerifyOptions(), recording rolling: SpotCheck.Rolling,
+        manifest: FilePath, target: FilePath, options: VerifyOptions = VerifyOptions(), recording rolling: SpotCheck.Rolling,
         finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> (report: VerificationReport, state: ProofState, stateDiscarded: String?) {
         // Only what this verification proved counts (it read every chunk there is), so the
@@ -72,7 +74,7 @@ extension Verifier {
 struct ProofLedger {
     /// The earlier proofs that count for this target, sorted.
     private let previous: ProofRecords
-    private let target: String
+    private let target: FilePath
     private let window: UInt32
     private let now: UInt32
     /// Which earlier proofs this run carries over (a bit each), and the proofs it makes
@@ -95,7 +97,7 @@ struct ProofLedger {
 
     /// A ledger for `target`; the earlier proofs are used only if they are for this target
     /// (and, when `parameters` is given, this chunking).
-    init(_ rolling: SpotCheck.Rolling, target: String, parameters: ChunkingParameters? = nil, directoryDepth: Int? = nil) {
+    init(_ rolling: SpotCheck.Rolling, target: FilePath, parameters: ChunkingParameters? = nil, directoryDepth: Int? = nil) {
         depth = directoryDepth
         window = rolling.window
         now = rolling.now
@@ -112,9 +114,9 @@ struct ProofLedger {
     }
 
     /// Why `state` cannot be used for `target` and `parameters`; nil when it can (or is nil).
-    static func discardReason(_ state: ProofState?, target: String, parameters: ChunkingParameters) -> String? {
+    static func discardReason(_ state: ProofState?, target: FilePath, parameters: ChunkingParameters) -> String? {
         guard let state else { return nil }
-        if state.target != target { return "it was made for the target \(PathEscaping.escape(Array(state.target.utf8)))" }
+        if state.target != target { return "it was made for the target \(state.target.display)" }
         if state.parameters != parameters { return "it was made for manifests with other chunking (\(state.parameters))" }
         return nil
     }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,7 +130,7 @@ public enum SpotCheck {
     ///   - progress: called after batches of entries.
     /// - Throws: ``SnapCheckError`` as `Verifier/verify(manifest:target:options:finding:progress:)`.
     public static func run(
-        manifest: String, target: String, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
+        manifest: FilePath, target: FilePath, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
         options: VerifyOptions = VerifyOptions(), rolling: Rolling? = nil, finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> Result {

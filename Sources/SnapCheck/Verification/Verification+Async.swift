@@ -1,3 +1,5 @@
+import SystemPackage
+
 extension Verifier {
     /// Verifies `target` against the manifest at `manifest`, from async code.
     ///
@@ -17,7 +19,7 @@ extension Verifier {
     ///   - finding: receives every finding, in path order, on a library thread.
     ///   - progress: called on a library thread after batches of entries.
     public static func verify(
-        manifest: String, target: String, options: VerifyOptions = VerifyOptions(),
+        manifest: FilePath, target: FilePath, options: VerifyOptions = VerifyOptions(),
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
     ) async throws(SnapCheckError) -> VerificationReport {
@@ -30,7 +32,7 @@ extension Verifier {
     /// `verify(manifest:target:options:finding:progress:)` does (library threads,
     /// cancellation).
     public static func compare(
-        source: String, target: String, options: VerifyOptions = VerifyOptions(), chunking: ChunkingParameters = .default,
+        source: FilePath, target: FilePath, options: VerifyOptions = VerifyOptions(), chunking: ChunkingParameters = .default,
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
     ) async throws(SnapCheckError) -> VerificationReport {
@@ -45,7 +47,7 @@ extension SpotCheck {
     /// does, on library threads; cancelling the calling task stops it promptly with
     /// ``SnapCheckError/Code/cancelled``.
     public static func run(
-        manifest: String, target: String, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
+        manifest: FilePath, target: FilePath, sample: Sample = .fraction(0.01), seed: UInt64? = nil,
         options: VerifyOptions = VerifyOptions(), rolling: Rolling? = nil,
         finding: @escaping @Sendable (Finding) -> Void = { _ in },
         progress: (@Sendable (VerificationProgress) -> Void)? = nil
@@ -62,7 +64,7 @@ extension ManifestDiff {
     /// does, on a library thread; cancelling the calling task stops it with
     /// ``SnapCheckError/Code/cancelled``.
     public static func compare(
-        old: String, new: String, expectedOld: Digest? = nil, expectedNew: Digest? = nil,
+        old: FilePath, new: FilePath, expectedOld: Digest? = nil, expectedNew: Digest? = nil,
         change: @escaping @Sendable (Change) -> Void
     ) async throws(SnapCheckError) -> Summary {
         let cancellation = Cancellation()

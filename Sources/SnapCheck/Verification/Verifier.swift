@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Verifies a target tree against a manifest, byte for byte, in constant memory.
 ///
 /// The manifest's entries and a walk of the target come in the same order (``TreeOrder``), so
@@ -30,20 +32,75 @@ public enum Verifier {
     ///   a corrupt manifest is refused, even after some findings were delivered) or the target is
     ///   missing or not a directory.
     public static func verify(
-        manifest: String, target: String, options: VerifyOptions = VerifyOptions(),
+        manifest: FilePath, target: FilePath, options: VerifyOptions = VerifyOptions(),
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
         try verify(manifest: manifest, target: target, options: options, proven: nil, finding: finding, progress: progress).report
     }
 
+    /// Verifies `target` against a manifest read from `reader` (one opened on a descriptor,
+    /// such as standard input, say), as `verify(manifest:target:options:finding:progress:)`
+    /// does. The reader is used up: it belongs to the verification from here on.
+    ///
+    /// - Throws: ``SnapCheckError`` as `verify(manifest:target:options:finding:progress:)`;
+    ///   ``SnapCheckError/Code/unexpectedSnapshot`` when `options` pins a snapshot id and the
+    ///   manifest has another.
+    public static func verify(
+        reading reader: sending ManifestReader, target: FilePath, options: VerifyOptions = VerifyOptions(),
+        finding: (Finding) -> Void = { _ in },
+        progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> VerificationReport {
+        try verify(reading: reader, target: target, options: options, proven: nil, finding: finding, progress: progress).report
+    }
+
+    /// Verifies `target` against expected entries held in memory (made by a program, or kept
+    /// from an earlier read), as `verify(manifest:target:options:finding:progress:)` does.
+    ///
+    /// - Parameters:
+    ///   - entries: the expected entries, in ``TreeOrder``, each path once.
+    ///   - parameters: the chunking the entries' chunks were made with.
+    /// - Throws: ``SnapCheckError/Code/invalidArgument`` when the entries are out of order or
+    ///   repeat a path; otherwise as `verify(manifest:target:options:finding:progress:)`.
+    public static func verify(
+        entries: [TreeEntry], parameters: ChunkingParameters, target: FilePath, options: VerifyOptions = VerifyOptions(),
+        finding: (Finding) -> Void = { _ in },
+        progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> VerificationReport {
+        for index in entries.indices.dropFirst() {
+            let (before, entry) = (entries[index - 1], entries[index])
+            guard TreeOrder.compare(before.path, isDirectory: before.kind == .directory, entry.path, isDirectory: entry.kind == .directory) < 0 else {
+                throw SnapCheckError(.invalidArgument, "expected entries out of tree order or repeated at \(entry.displayPath)")
+            }
+        }
+        let walker = try TreeWalker(root: target, options: options.walk)
+        var position = entries.startIndex
+        return try verify(
+            expected: { () -> TreeEntry? in
+                guard position < entries.endIndex else { return nil }
+                defer { position += 1 }
+                return entries[position]
+            },
+            parameters: parameters, target: walker, options: options, progress: progress, finding: finding)
+    }
+
     /// `verify(manifest:target:options:finding:progress:)`, handing each intact file's
     /// chunks to `proven`; also returns the manifest's chunking.
     static func verify(
-        manifest: String, target: String, options: VerifyOptions, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        manifest: FilePath, target: FilePath, options: VerifyOptions, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> (report: VerificationReport, parameters: ChunkingParameters) {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
+        return try verify(reading: reader, target: target, options: options, proven: proven, finding: finding, progress: progress)
+    }
+
+    /// `verify(reading:target:options:finding:progress:)`, handing each intact file's chunks
+    /// to `proven`; also returns the manifest's chunking.
+    static func verify(
+        reading reader: sending ManifestReader, target: FilePath, options: VerifyOptions,
+        proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
+    ) throws(SnapCheckError) -> (report: VerificationReport, parameters: ChunkingParameters) {
         let parameters = reader.parameters
         // Fail on a bad target before reading further.
         let walker = try TreeWalker(root: target, options: options.walk)
@@ -59,6 +116,9 @@ public enum Verifier {
             expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: parameters,
             target: walker, options: options, proven: proven, progress: progress, finding: finding)
         report.snapshotID = entries.outcome ?? nil
+        if let expected = options.expectedSnapshot, let found = report.snapshotID, found != expected {
+            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(found) is not the expected \(expected)")
+        }
         return (report, parameters)
     }
 
@@ -200,7 +260,7 @@ extension Verifier {
     ///     that could not be read; such entries are reported as `unreadable` findings too.
     /// - Throws: ``SnapCheckError`` when either tree cannot be walked.
     public static func compare(
-        source: String, target: String, options: VerifyOptions = VerifyOptions(),
+        source: FilePath, target: FilePath, options: VerifyOptions = VerifyOptions(),
         chunking: ChunkingParameters = .default,
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil,

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -62,7 +63,7 @@ struct StreamingChunkerTests {
         try Data(data).write(to: big)
         var chunks: [Chunk] = []
         let chunker = StreamingChunker(parameters: .default)
-        let total = try chunker.chunkFile(atPath: big.path) { chunks.append($0) }
+        let total = try chunker.chunkFile(at: FilePath(big.path)) { chunks.append($0) }
         #expect(total == UInt64(data.count))
         let fixture = FastCDCTests.cases.first { $0.name == "default" }!
         #expect(chunks.map(\.digest.hex) == fixture.chunks.map(\.sha256))
@@ -70,7 +71,7 @@ struct StreamingChunkerTests {
         let small = directory.appendingPathComponent("small")
         try Data(FixtureInput.random(seed: 1, count: 200_000)).write(to: small)
         var single: [Chunk] = []
-        try chunker.chunkFile(atPath: small.path) { single.append($0) }
+        try chunker.chunkFile(at: FilePath(small.path)) { single.append($0) }
         let sha256sum = try TestSupport.run("/usr/bin/sha256sum", [small.path]).prefix(64)
         #expect(single.count == 1)
         #expect(single.first?.digest.hex == String(sha256sum))
@@ -78,7 +79,7 @@ struct StreamingChunkerTests {
         let empty = directory.appendingPathComponent("empty")
         try Data().write(to: empty)
         var none: [Chunk] = []
-        #expect(try chunker.chunkFile(atPath: empty.path) { none.append($0) } == 0)
+        #expect(try chunker.chunkFile(at: FilePath(empty.path)) { none.append($0) } == 0)
         #expect(none.isEmpty)
     }
 
@@ -91,7 +92,7 @@ struct StreamingChunkerTests {
         for (path, code) in [(fifo, SnapCheckError.Code.wrongFileType), (directory.path, .wrongFileType),
                              ("/dev/null", .wrongFileType), (directory.path + "/missing", .io)] {
             do {
-                try chunker.chunkFile(atPath: path) { _ in }
+                try chunker.chunkFile(at: FilePath(path)) { _ in }
                 Issue.record("read \(path)")
             } catch {
                 #expect(error.code == code, "\(path)")

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -29,7 +30,7 @@ struct ManifestStrictnessTests {
         let path = directory.appendingPathComponent("m").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         do {
-            let reader = try ManifestReader(path: path)
+            let reader = try ManifestReader(path: FilePath(path))
             var entries: [TreeEntry] = []
             while let entry = try reader.next() { entries.append(entry) }
             return .success(entries)

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -8,10 +9,10 @@ struct ManifestTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(gzip ? "m.gz" : "m").path
-        let writer = try ManifestWriter(path: path, parameters: .default)
+        let writer = try ManifestWriter(path: FilePath(path), parameters: .default)
         for entry in entries { try writer.append(entry) }
         let written = try writer.finish()
-        let reader = try ManifestReader(path: path)
+        let reader = try ManifestReader(path: FilePath(path))
         var read: [TreeEntry] = []
         while let entry = try reader.next() { read.append(entry) }
         #expect(reader.summary == written)
@@ -26,8 +27,8 @@ struct ManifestTests {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m").path
-        let writer = try ManifestWriter(path: path, parameters: .default, source: tree.root.path)
-        try SnapshotBuilder.build(root: tree.root.path) { try writer.append($0) }
+        let writer = try ManifestWriter(path: FilePath(path), parameters: .default, source: FilePath(tree.root.path))
+        try SnapshotBuilder.build(root: FilePath(tree.root.path)) { try writer.append($0) }
         _ = try writer.finish()
         return try String(contentsOfFile: path, encoding: .utf8)
     }
@@ -39,7 +40,7 @@ struct ManifestTests {
         let path = directory.appendingPathComponent("m").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         do {
-            _ = try ManifestReader(path: path).validate()
+            _ = try ManifestReader(path: FilePath(path)).validate()
             return nil
         } catch {
             return error
@@ -62,7 +63,7 @@ struct ManifestTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let entries = try tree.entries()
         for name in ["plain", "packed.gz"] {
-            let writer = try ManifestWriter(path: directory.appendingPathComponent(name).path, parameters: .default, created: 0)
+            let writer = try ManifestWriter(path: FilePath(directory.appendingPathComponent(name).path), parameters: .default, created: 0)
             for entry in entries { try writer.append(entry) }
             _ = try writer.finish()
         }
@@ -76,7 +77,7 @@ struct ManifestTests {
         let path = directory.appendingPathComponent("existing.manifest").path
         try Data("old content\n".utf8).write(to: URL(fileURLWithPath: path))
         do {
-            let writer = try ManifestWriter(path: path, parameters: .default)
+            let writer = try ManifestWriter(path: FilePath(path), parameters: .default)
             try writer.append(TreeEntry(path: Array("x".utf8), kind: .file, mode: 0o644, modificationTime: FileTime(seconds: 0)))
             // Abandoned before finish(): the old file stays, the temporary file goes.
         }

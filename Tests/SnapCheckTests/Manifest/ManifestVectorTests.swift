@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -26,15 +27,15 @@ struct ManifestVectorTests {
 
     @Test(arguments: vectors("valid"))
     func validVectorReadsWithItsSnapshotID(_ path: String) throws {
-        let summary = try ManifestReader(path: path).validate()
-        #expect(summary.snapshotID?.description == (try Self.companion(path, ".snapshot")))
+        let summary = try ManifestReader(path: FilePath(path)).validate()
+        #expect(summary.snapshotID.description == (try Self.companion(path, ".snapshot")))
     }
 
     @Test(arguments: vectors("invalid"))
     func invalidVectorIsRefused(_ path: String) throws {
         let expected = try Self.companion(path, ".error")
         do {
-            _ = try ManifestReader(path: path).validate()
+            _ = try ManifestReader(path: FilePath(path)).validate()
             Issue.record("accepted \(path)")
         } catch {
             #expect(error.code == .invalidManifest)

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -114,17 +115,17 @@ struct SnapshotBuilderTests {
         defer { try? FileManager.default.removeItem(at: output) }
         for (threads, name) in [(1, "one"), (2, "two"), (7, "seven.gz"), (2, "again.gz")] {
             let path = output.appendingPathComponent(name).path
-            let writer = try ManifestWriter(path: path, parameters: .default, source: tree.root.path)
-            try SnapshotBuilder.build(root: tree.root.path, options: SnapshotOptions(threads: threads)) { try writer.append($0) }
+            let writer = try ManifestWriter(path: FilePath(path), parameters: .default, source: FilePath(tree.root.path))
+            try SnapshotBuilder.build(root: FilePath(tree.root.path), options: SnapshotOptions(threads: threads)) { try writer.append($0) }
             let summary = try writer.finish()
             ids.insert(summary.snapshotID)
-            #expect(try ManifestReader(path: path).validate().snapshotID == summary.snapshotID)
+            #expect(try ManifestReader(path: FilePath(path)).validate().snapshotID == summary.snapshotID)
         }
         #expect(ids.count == 1)
         // Any change to the tree changes the id.
         tree.file("a0", "ZERO")
-        let writer = try ManifestWriter(path: output.appendingPathComponent("changed").path, parameters: .default)
-        try SnapshotBuilder.build(root: tree.root.path) { try writer.append($0) }
+        let writer = try ManifestWriter(path: FilePath(output.appendingPathComponent("changed").path), parameters: .default)
+        try SnapshotBuilder.build(root: FilePath(tree.root.path)) { try writer.append($0) }
         #expect(try writer.finish().snapshotID != ids.first)
     }
 
@@ -154,7 +155,7 @@ struct SnapshotBuilderTests {
         defer { tree.remove() }
         tree.file(Array("growing.log".utf8), FixtureInput.random(seed: 4, count: 3_000_000))
         let path = tree.root.appendingPathComponent("growing.log").path
-        let walker = try TreeWalker(root: tree.root.path, options: WalkOptions())
+        let walker = try TreeWalker(root: FilePath(tree.root.path), options: WalkOptions())
         let walked = try #require(walker.next())
         let hasher = FileHasher(chunker: StreamingChunker(parameters: .default), helpers: nil)
         let (entry, problem) = hasher.record(walked) {
@@ -172,7 +173,7 @@ struct SnapshotBuilderTests {
         #expect(problem?.code == .changedWhileReading)
         #expect(problem?.description.hasPrefix("growing.log: changed while it was read") == true)
         // Unchanged, the same file is recorded as ok with the chunks of its bytes.
-        let (again, none) = hasher.record(try #require(try TreeWalker(root: tree.root.path, options: WalkOptions()).next()))
+        let (again, none) = hasher.record(try #require(try TreeWalker(root: FilePath(tree.root.path), options: WalkOptions()).next()))
         #expect(again.status == .ok && none == nil)
         #expect(again.size == UInt64(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int))
     }
@@ -181,12 +182,12 @@ struct SnapshotBuilderTests {
         let tree = try TreeBuilder()
         defer { tree.remove() }
         tree.file("plain", "x")
-        #expect(throws: SnapCheckError.self) { try SnapshotBuilder.build(root: tree.root.path + "/nothing") { _ in } }
+        #expect(throws: SnapCheckError.self) { try SnapshotBuilder.build(root: FilePath(tree.root.path + "/nothing")) { _ in } }
         do {
-            try SnapshotBuilder.build(root: tree.root.path + "/plain") { _ in }
+            try SnapshotBuilder.build(root: FilePath(tree.root.path + "/plain")) { _ in }
             Issue.record("walked a file")
         } catch {
-            #expect((error as? SnapCheckError)?.code == .wrongFileType)
+            #expect(error.code == .wrongFileType)
         }
     }
 }

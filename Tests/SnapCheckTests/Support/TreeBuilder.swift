@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 @testable import SnapCheck
 
@@ -84,7 +85,7 @@ struct TreeBuilder {
     func entries(options: SnapshotOptions = SnapshotOptions(), problems: inout [SnapCheckError]) throws -> [TreeEntry] {
         var entries: [TreeEntry] = []
         var found: [SnapCheckError] = []
-        try SnapshotBuilder.build(root: root.path, options: options, problem: { found.append($0) }) { entries.append($0) }
+        try SnapshotBuilder.build(root: FilePath(root.path), options: options, problem: { found.append($0) }) { entries.append($0) }
         problems = found
         return entries
     }

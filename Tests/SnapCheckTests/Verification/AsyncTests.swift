@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Synchronization
 import Testing
@@ -15,7 +16,7 @@ struct AsyncTests {
         let options = VerifyOptions(metadata: .ignore)
         let blocking = try Self.blockingVerify(scenario, options)
         let found = Mutex<[String]>([])
-        let report = try await Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: options) { finding in
+        let report = try await Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: options) { finding in
             found.withLock { $0.append("\(finding.kind) \(finding.displayPath)") }
         }
         #expect(report == blocking)
@@ -23,7 +24,7 @@ struct AsyncTests {
     }
 
     static func blockingVerify(_ scenario: Scenario, _ options: VerifyOptions) throws -> VerificationReport {
-        try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: options)
+        try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: options)
     }
 
     @Test func cancellingTheTaskStopsTheWork() async throws {
@@ -31,7 +32,7 @@ struct AsyncTests {
         defer { scenario.remove() }
         // Cancelled before it starts: nothing is read.
         let early = Task {
-            try await Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: VerifyOptions(metadata: .ignore))
+            try await Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: VerifyOptions(metadata: .ignore))
         }
         early.cancel()
         await #expect(throws: SnapCheckError.cancelled) { try await early.value }
@@ -41,7 +42,7 @@ struct AsyncTests {
         let ready = DispatchSemaphore(value: 0)
         let late = Task {
             try await Verifier.verify(
-                manifest: scenario.manifest, target: scenario.target.path, options: VerifyOptions(metadata: .ignore, threads: 1),
+                manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: VerifyOptions(metadata: .ignore, threads: 1),
                 progress: { _ in
                     ready.wait()
                     ready.signal()
@@ -61,7 +62,7 @@ struct AsyncTests {
         options.cancellation = cancellation
         var reports = 0
         do {
-            _ = try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: options, progress: { _ in
+            _ = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: options, progress: { _ in
                 reports += 1
                 cancellation.cancel()
             })
@@ -84,7 +85,7 @@ struct AsyncTests {
         options.cancellation = cancellation
         cancellation.cancel()
         do {
-            _ = try await SnapshotBuilder.writeManifest(of: tree.root.path, to: path, options: options)
+            _ = try await SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: FilePath(path), options: options)
             Issue.record("finished although cancelled")
         } catch {
             #expect(error.code == .cancelled)
@@ -107,7 +108,7 @@ struct AsyncTests {
         for _ in 0..<jobs {
             tasks.append(Task {
                 try await Verifier.verify(
-                    manifest: manifest, target: target, options: VerifyOptions(metadata: .ignore, threads: 1),
+                    manifest: FilePath(manifest), target: FilePath(target), options: VerifyOptions(metadata: .ignore, threads: 1),
                     progress: { _ in
                         gate.wait()
                         gate.signal()

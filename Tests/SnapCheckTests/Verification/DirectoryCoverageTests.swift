@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -16,7 +17,7 @@ struct DirectoryCoverageTests {
         var options = VerifyOptions(metadata: .ignore)
         options.directoryDepth = depth
         var findings: [Finding] = []
-        let report = try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: options) { findings.append($0) }
+        let report = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: options) { findings.append($0) }
         let groups = report.directories
         #expect(groups.reduce(0) { $0 + $1.expectedFiles } == report.expectedFiles)
         #expect(groups.reduce(0) { $0 + $1.expectedBytes } == report.expectedBytes)
@@ -39,7 +40,7 @@ struct DirectoryCoverageTests {
     @Test func noDepthNoDirectories() throws {
         let scenario = try Scenario()
         defer { scenario.remove() }
-        let report = try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path, options: VerifyOptions(metadata: .ignore))
+        let report = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: VerifyOptions(metadata: .ignore))
         #expect(report.directories.isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -8,15 +9,15 @@ struct ManifestDiffTests {
     /// A manifest of the scenario's (changed) target, with the given chunking.
     static func manifest(of scenario: Scenario, _ parameters: ChunkingParameters = VerifierTests.parameters) throws -> String {
         let path = scenario.target.deletingLastPathComponent().appendingPathComponent("new-\(parameters.avgSize).manifest").path
-        let writer = try ManifestWriter(path: path, parameters: parameters)
-        try SnapshotBuilder.build(root: scenario.target.path, options: SnapshotOptions(chunking: parameters)) { try writer.append($0) }
+        let writer = try ManifestWriter(path: FilePath(path), parameters: parameters)
+        try SnapshotBuilder.build(root: FilePath(scenario.target.path), options: SnapshotOptions(chunking: parameters)) { try writer.append($0) }
         _ = try writer.finish()
         return path
     }
 
     static func diff(_ old: String, _ new: String) throws -> (ManifestDiff.Summary, [String]) {
         var changes: [String] = []
-        let summary = try ManifestDiff.compare(old: old, new: new) { change in
+        let summary = try ManifestDiff.compare(old: FilePath(old), new: FilePath(new)) { change in
             var text = "\(change.kind.rawValue) \(change.displayPath)"
             if let from = change.oldPath { text += " <- \(PathEscaping.escape(from))" }
             if change.kind == .modified && change.totalChunks > 0 { text += " \(change.changedChunks)/\(change.totalChunks)" }
@@ -90,13 +91,13 @@ struct ManifestDiffTests {
         var paths: [String] = []
         for status in [TreeEntry.Status.ok, .unreadable] {
             let path = directory.appendingPathComponent(status.rawValue).path
-            let writer = try ManifestWriter(path: path, parameters: .default)
+            let writer = try ManifestWriter(path: FilePath(path), parameters: .default)
             try writer.append(TreeEntry(path: Array("data".utf8), kind: .directory, mode: 0o755, modificationTime: FileTime(seconds: 5), status: status))
             _ = try writer.finish()
             paths.append(path)
         }
         var details: [String] = []
-        let summary = try ManifestDiff.compare(old: paths[0], new: paths[1]) { details.append("\($0.kind.rawValue) \($0.displayPath) \($0.detail)") }
+        let summary = try ManifestDiff.compare(old: FilePath(paths[0]), new: FilePath(paths[1])) { details.append("\($0.kind.rawValue) \($0.displayPath) \($0.detail)") }
         #expect(!summary.identical)
         #expect(details == ["modified data recorded as ok -> unreadable"])
     }

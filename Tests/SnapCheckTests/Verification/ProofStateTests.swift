@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -37,8 +38,8 @@ struct ProofStateTests {
         fresh.finish()
         let earlier = ProofState(target: "/t", parameters: parameters, storage: .merged(previous: ProofRecords(), kept: Bitmap(size: 0), fresh: fresh))
         let first = directory.appendingPathComponent("first.state").path
-        try earlier.write(to: first)
-        let read = try ProofState.read(from: first)
+        try earlier.write(to: FilePath(first))
+        let read = try ProofState.read(from: FilePath(first))
         #expect(read.count == 5000)
         // Keep every third earlier proof, add 70,000 new ones (one spilled run and more).
         let records = try #require(read.records)
@@ -51,8 +52,8 @@ struct ProofStateTests {
         let merged = ProofState(target: "/t", parameters: parameters, storage: .merged(previous: records, kept: kept, fresh: newer))
         #expect(merged.count == kept.count + 70_000)
         let second = directory.appendingPathComponent("second.state").path
-        try merged.write(to: second)
-        let again = try ProofState.read(from: second)
+        try merged.write(to: FilePath(second))
+        let again = try ProofState.read(from: FilePath(second))
         var fingerprints: [ProofState.Fingerprint] = []
         try again.forEach { fingerprints.append($0.fingerprint) }
         let expected = (stride(from: 0, to: earlierProofs.count, by: 3).map { earlierProofs[$0].fingerprint } + added.map(\.fingerprint)).sorted()

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -11,7 +12,7 @@ struct RollingSpotCheckTests {
     static func run(_ scenario: Scenario, _ state: ProofState?, fraction: Double, now: UInt32, seed: UInt64,
                     manifest: String? = nil, window: UInt32 = 30 * day) throws -> SpotCheck.Result {
         try SpotCheck.run(
-            manifest: manifest ?? scenario.manifest, target: scenario.target.path, sample: .fraction(fraction), seed: seed,
+            manifest: FilePath(manifest ?? scenario.manifest), target: FilePath(scenario.target.path), sample: .fraction(fraction), seed: seed,
             options: VerifyOptions(metadata: .ignore), rolling: SpotCheck.Rolling(state: state, window: window, now: now))
     }
 
@@ -48,8 +49,8 @@ struct RollingSpotCheckTests {
         // again) lose their proofs.
         try scenario.patch("docs/big.bin", at: 150_000, with: [UInt8](repeating: 0x42, count: 6000))
         let manifest = scenario.target.deletingLastPathComponent().appendingPathComponent("changed.manifest").path
-        let writer = try ManifestWriter(path: manifest, parameters: VerifierTests.parameters)
-        try SnapshotBuilder.build(root: scenario.target.path, options: SnapshotOptions(chunking: VerifierTests.parameters)) {
+        let writer = try ManifestWriter(path: FilePath(manifest), parameters: VerifierTests.parameters)
+        try SnapshotBuilder.build(root: FilePath(scenario.target.path), options: SnapshotOptions(chunking: VerifierTests.parameters)) {
             try writer.append($0)
         }
         _ = try writer.finish()
@@ -93,8 +94,8 @@ struct RollingSpotCheckTests {
         let other = ProofState(target: "/somewhere/else", parameters: VerifierTests.parameters)
         let result = try Self.run(scenario, other, fraction: 0.1, now: Self.start, seed: 7)
         #expect(result.stateDiscarded?.contains("/somewhere/else") == true)
-        #expect(result.state?.target == scenario.target.path)
-        let chunking = ProofState(target: scenario.target.path, parameters: .default)
+        #expect(result.state?.target == FilePath(scenario.target.path))
+        let chunking = ProofState(target: FilePath(scenario.target.path), parameters: .default)
         #expect(try Self.run(scenario, chunking, fraction: 0.1, now: Self.start, seed: 7).stateDiscarded?.contains("other chunking") == true)
     }
 
@@ -104,8 +105,8 @@ struct RollingSpotCheckTests {
         let result = try Self.run(scenario, nil, fraction: 0.3, now: Self.start, seed: 8)
         let state = try #require(result.state)
         let path = scenario.target.deletingLastPathComponent().appendingPathComponent("spot.state").path
-        try state.write(to: path)
-        let read = try ProofState.read(from: path)
+        try state.write(to: FilePath(path))
+        let read = try ProofState.read(from: FilePath(path))
         #expect(read.count == state.count && read.target == state.target && read.parameters == state.parameters)
         // 16 bytes a proof, plus a short header and the 32-byte checksum.
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
@@ -113,8 +114,8 @@ struct RollingSpotCheckTests {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for damaged in [Array(bytes.prefix(bytes.count - 7)), { var copy = bytes; copy[copy.count / 2] ^= 1; return copy }(), []] {
             try Data(damaged).write(to: URL(fileURLWithPath: path))
-            #expect(throws: SnapCheckError.self) { try ProofState.read(from: path) }
-            do { _ = try ProofState.read(from: path) } catch { #expect(error.code == .invalidState || damaged.isEmpty) }
+            #expect(throws: SnapCheckError.self) { try ProofState.read(from: FilePath(path)) }
+            do { _ = try ProofState.read(from: FilePath(path)) } catch { #expect(error.code == .invalidState || damaged.isEmpty) }
         }
         bytes = []
     }
@@ -127,7 +128,7 @@ struct RollingSpotCheckTests {
         var state: ProofState?
         for run in 0..<3 {
             let result = try SpotCheck.run(
-                manifest: scenario.manifest, target: scenario.target.path, sample: .fraction(0.2), seed: UInt64(run), options: options,
+                manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), sample: .fraction(0.2), seed: UInt64(run), options: options,
                 rolling: SpotCheck.Rolling(state: state, window: 30 * Self.day, now: Self.start + UInt32(run)))
             let coverage = try #require(result.coverage)
             let windows = result.report.directories.compactMap(\.window)

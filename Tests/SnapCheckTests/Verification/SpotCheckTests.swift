@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -7,7 +8,7 @@ struct SpotCheckTests {
 
     static func run(_ scenario: Scenario, _ sample: SpotCheck.Sample, seed: UInt64) throws -> (SpotCheck.Result, [Finding]) {
         var findings: [Finding] = []
-        let result = try SpotCheck.run(manifest: scenario.manifest, target: scenario.target.path, sample: sample, seed: seed,
+        let result = try SpotCheck.run(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), sample: sample, seed: seed,
                                        options: VerifyOptions(metadata: .ignore)) { findings.append($0) }
         return (result, findings)
     }
@@ -81,7 +82,7 @@ struct SpotCheckTests {
         let scenario = try Scenario()
         defer { scenario.remove() }
         // Damage 5 of the big file's chunks (one byte in each).
-        let reader = try ManifestReader(path: scenario.manifest)
+        let reader = try ManifestReader(path: FilePath(scenario.manifest))
         var chunks: [Chunk] = []
         while let entry = try reader.next() {
             if entry.displayPath == "docs/big.bin" { chunks = entry.chunks }

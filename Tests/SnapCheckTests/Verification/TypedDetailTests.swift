@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -14,7 +15,7 @@ struct TypedDetailTests {
         var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 5), timespec(tv_sec: 1_000_000_000, tv_nsec: 5)]
         #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
         var findings: [Finding] = []
-        _ = try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path) { findings.append($0) }
+        _ = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path)) { findings.append($0) }
         let change = try #require(findings.first { $0.displayPath == "readme" }?.metadataChange)
         #expect(change.actualMode == 0o600 && change.expectedMode != 0o600)
         #expect(change.actualModificationTime == FileTime(seconds: 1_000_000_000, nanoseconds: 5))
@@ -37,7 +38,7 @@ struct TypedDetailTests {
         try scenario.rewrite("docs/note.txt", Array("a longer note than before\n".utf8))
         let newer = try ManifestDiffTests.manifest(of: scenario)
         var changes: [ManifestDiff.Change] = []
-        _ = try ManifestDiff.compare(old: scenario.manifest, new: newer) { changes.append($0) }
+        _ = try ManifestDiff.compare(old: FilePath(scenario.manifest), new: FilePath(newer)) { changes.append($0) }
         let note = try #require(changes.first { $0.displayPath == "docs/note.txt" })
         #expect(note.oldSize == UInt64("remember the milk\n".utf8.count))
         #expect(note.size == UInt64("a longer note than before\n".utf8.count))
@@ -49,7 +50,7 @@ struct TypedDetailTests {
         var options = SnapshotOptions()
         options.countsTotals = false
         var reports: [SnapshotProgress] = []
-        try SnapshotBuilder.build(root: tree.root.path, options: options, progress: { reports.append($0) }) { _ in }
+        try SnapshotBuilder.build(root: FilePath(tree.root.path), options: options, progress: { reports.append($0) }) { _ in }
         #expect(!reports.isEmpty)
         #expect(reports.allSatisfy { $0.totalFiles == nil && $0.totalBytes == nil })
         #expect(reports.last?.entries == (try tree.entries()).count)

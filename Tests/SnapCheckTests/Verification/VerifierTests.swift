@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Testing
 @testable import SnapCheck
@@ -31,8 +32,8 @@ struct VerifierTests {
             target = scratch.appendingPathComponent("copy")
             _ = try TestSupport.run("/bin/cp", ["-a", source.root.path, target.path])
             manifest = scratch.appendingPathComponent("source.manifest").path
-            let writer = try ManifestWriter(path: manifest, parameters: VerifierTests.parameters)
-            try SnapshotBuilder.build(root: source.root.path, options: SnapshotOptions(chunking: VerifierTests.parameters)) {
+            let writer = try ManifestWriter(path: FilePath(manifest), parameters: VerifierTests.parameters)
+            try SnapshotBuilder.build(root: FilePath(source.root.path), options: SnapshotOptions(chunking: VerifierTests.parameters)) {
                 try writer.append($0)
             }
             _ = try writer.finish()
@@ -40,8 +41,8 @@ struct VerifierTests {
 
         /// Records the source again (after changing it).
         func rewriteManifest() throws {
-            let writer = try ManifestWriter(path: manifest, parameters: VerifierTests.parameters)
-            try SnapshotBuilder.build(root: source.root.path, options: SnapshotOptions(chunking: VerifierTests.parameters)) {
+            let writer = try ManifestWriter(path: FilePath(manifest), parameters: VerifierTests.parameters)
+            try SnapshotBuilder.build(root: FilePath(source.root.path), options: SnapshotOptions(chunking: VerifierTests.parameters)) {
                 try writer.append($0)
             }
             _ = try writer.finish()
@@ -56,7 +57,7 @@ struct VerifierTests {
 
         func verify(_ options: VerifyOptions = VerifyOptions()) throws -> (VerificationReport, [Finding]) {
             var findings: [Finding] = []
-            let report = try Verifier.verify(manifest: manifest, target: target.path, options: options) { findings.append($0) }
+            let report = try Verifier.verify(manifest: FilePath(manifest), target: FilePath(target.path), options: options) { findings.append($0) }
             return (report, findings)
         }
 
@@ -271,16 +272,16 @@ struct VerifierTests {
         let scenario = try Scenario()
         defer { scenario.remove() }
         #expect(throws: SnapCheckError.self) {
-            try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path + "/missing")
+            try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path + "/missing"))
         }
         #expect(throws: SnapCheckError.self) {
-            try Verifier.verify(manifest: scenario.manifest, target: scenario.path("readme"))
+            try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.path("readme")))
         }
         var text = try String(contentsOfFile: scenario.manifest, encoding: .utf8)
         text = text.replacingOccurrences(of: "\treadme\t0644", with: "\treadme\t0755")
         try Data(text.utf8).write(to: URL(fileURLWithPath: scenario.manifest))
         do {
-            _ = try Verifier.verify(manifest: scenario.manifest, target: scenario.target.path)
+            _ = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path))
             Issue.record("an edited manifest was accepted")
         } catch {
             #expect(error.code == .invalidManifest)
@@ -290,11 +291,11 @@ struct VerifierTests {
     @Test func compareWithoutAManifest() throws {
         let scenario = try Scenario()
         defer { scenario.remove() }
-        var report = try Verifier.compare(source: scenario.source.root.path, target: scenario.target.path, chunking: Self.parameters)
+        var report = try Verifier.compare(source: FilePath(scenario.source.root.path), target: FilePath(scenario.target.path), chunking: Self.parameters)
         #expect(report.verified && report.intactFiles == 12)
         try scenario.patch("docs/big.bin", at: 5, with: [0])
         var findings: [Finding] = []
-        report = try Verifier.compare(source: scenario.source.root.path, target: scenario.target.path, chunking: Self.parameters) {
+        report = try Verifier.compare(source: FilePath(scenario.source.root.path), target: FilePath(scenario.target.path), chunking: Self.parameters) {
             findings.append($0)
         }
         #expect(!report.verified)
@@ -313,17 +314,17 @@ struct SplitFileTests {
         let scratch = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let manifest = scratch.appendingPathComponent("m").path
-        let writer = try ManifestWriter(path: manifest, parameters: .default)
-        try SnapshotBuilder.build(root: tree.root.path) { try writer.append($0) }
+        let writer = try ManifestWriter(path: FilePath(manifest), parameters: .default)
+        try SnapshotBuilder.build(root: FilePath(tree.root.path)) { try writer.append($0) }
         _ = try writer.finish()
-        let entry = try #require(try ManifestReader(path: manifest).next())
+        let entry = try #require(try ManifestReader(path: FilePath(manifest)).next())
         let split = try #require(SplitFile(entry, WalkedEntry(
             entry: entry, directory: DirectoryHandle(descriptor: dup(0)), name: [], device: 0, inode: 0)))
         #expect(split.parts.count >= 2)
 
         func verify() throws -> (VerificationReport, [Finding]) {
             var findings: [Finding] = []
-            let report = try Verifier.verify(manifest: manifest, target: tree.root.path,
+            let report = try Verifier.verify(manifest: FilePath(manifest), target: FilePath(tree.root.path),
                                              options: VerifyOptions(threads: 2)) { findings.append($0) }
             return (report, findings)
         }
@@ -346,7 +347,7 @@ struct SplitFileTests {
         #expect(finding.differingBytes <= 8 << 20)
         // One thread, no split: the same finding.
         var serial: [Finding] = []
-        _ = try Verifier.verify(manifest: manifest, target: tree.root.path, options: VerifyOptions(threads: 1)) { serial.append($0) }
+        _ = try Verifier.verify(manifest: FilePath(manifest), target: FilePath(tree.root.path), options: VerifyOptions(threads: 1)) { serial.append($0) }
         #expect(serial == findings)
     }
 }
