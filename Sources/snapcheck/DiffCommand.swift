@@ -31,30 +31,13 @@ struct DiffCommand: ParsableCommand {
         var listed: [ManifestDiff.Change.Kind: [String]] = [:]
         let summary = try ManifestDiff.compare(old: argumentPath(old), new: argumentPath(new), expectedOld: pin.expected, expectedNew: expectedNew) { change in
             if json {
-                var object = JSONObject().field("type", "change").field("kind", change.kind.rawValue)
-                    .field("path", change.displayPath)
-                if let from = change.oldPath { object = object.field("from", PathEscaping.escape(from)) }
-                object = object.field("entry_type", change.entryKind.rawValue).field("size", change.size)
-                if change.kind == .modified {
-                    object = object.field("changed_chunks", change.changedChunks).field("total_chunks", change.totalChunks)
-                        .field("changed_bytes", change.changedBytes)
-                }
-                if !change.detail.isEmpty { object = object.field("detail", change.detail) }
-                Output.line(object.text)
+                Output.line(JSONLines.change(change))
             } else if listed[change.kind, default: []].count < top {
                 listed[change.kind, default: []].append(Self.describe(change))
             }
         }
         if json {
-            var counts = JSONObject()
-            for kind in ManifestDiff.Change.Kind.allCases { counts = counts.field(kind.rawValue, summary.counts[kind] ?? 0) }
-            Output.line(JSONObject()
-                .field("type", "summary").field("identical", summary.identical)
-                .field("old_snapshot", summary.oldSnapshot?.description ?? "").field("new_snapshot", summary.newSnapshot?.description ?? "")
-                .field("changes", raw: counts.text)
-                .field("bytes_added", summary.bytesAdded).field("bytes_removed", summary.bytesRemoved)
-                .field("new_bytes", summary.newBytes).field("shared_bytes", summary.sharedBytes)
-                .field("shared_is_estimate", summary.sharedIsEstimate).field("different_chunking", summary.differentChunking).text)
+            Output.line(JSONLines.summary(summary))
         } else {
             for line in Self.text(summary, listed: listed) { Output.line(line) }
         }

@@ -47,13 +47,5 @@ enum Formatting {
     }
 
     /// A fixed number of decimal places, without Foundation.
-    static func decimal(_ value: Double, places: Int) -> String {
-        var factor = 1.0
-        for _ in 0..<places { factor *= 10 }
-        let scaled = Int((value * factor).rounded())
-        let whole = scaled / Int(factor)
-        let fraction = String(scaled % Int(factor))
-        if places == 0 { return String(whole) }
-        return "\(whole)." + String(repeating: "0", count: places - fraction.count) + fraction
-    }
+    static func decimal(_ value: Double, places: Int) -> String { JSONObject.decimal(value, places: places) }
 }

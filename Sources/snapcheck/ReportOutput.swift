@@ -137,7 +137,7 @@ struct ReportOptions: ParsableArguments {
             progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.checkedBytes, totalBytes: nil) } },
             { finding in
                 if json {
-                    output.line(FindingJSON.line(finding))
+                    output.line(JSONLines.finding(finding))
                 } else {
                     text.add(finding)
                 }
@@ -145,9 +145,9 @@ struct ReportOptions: ParsableArguments {
         progressLine?.finish()
         if json {
             if byDirectory != nil {
-                for directory in report.directories { output.line(FindingJSON.directory(directory)) }
+                for directory in report.directories { output.line(JSONLines.directory(directory)) }
             }
-            output.line(FindingJSON.summary(report, extra: summaryExtra))
+            output.line(JSONLines.summary(report, extra: summaryExtra))
         } else {
             var lines = text.lines(report, title: title)
             if let special = verdict?(report) { lines[0] = special }
@@ -168,7 +168,7 @@ struct ReportOptions: ParsableArguments {
         if let historyFile {
             let wall = started.wall + (Clock.now() - started.monotonic)
             try HistoryFile.append(HistoryFile.line(
-                summary: FindingJSON.summary(report, extra: summaryExtra), time: wall, job: job, command: command,
+                summary: JSONLines.summary(report, extra: summaryExtra), time: wall, job: job, command: command,
                 manifest: manifest, target: target), to: historyFile)
         }
         if report.hasCountedFindings { throw ExitCode(1) }

@@ -77,15 +77,7 @@ struct SpotCheckCommand: ParsableCommand {
                 return outcome.report
             },
             summaryExtra: { object in
-                let result = result!
-                return object.field("spot_check", true).field("verdict", Self.verdictName(result.verdict)).field("seed", result.seed)
-                    .field("total_chunks", result.totalChunks).field("sampled_chunks", result.sampledChunks)
-                    .field("sampled_bytes", result.sampledBytes).field("matched_chunks", result.matchedChunks)
-                    .field("single_chunk_detection_probability", raw: Formatting.decimal(result.singleChunkDetectionProbability, places: 9))
-                    .field("detection_probability_at_0.1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.001), places: 9))
-                    .field("detection_probability_at_1%", raw: Formatting.decimal(result.detectionProbability(damagedFraction: 0.01), places: 9))
-                    .field("process_read_bytes", ProcessIO.readBytes())
-                    .fields(result.coverage.map(Self.coverageFields))
+                JSONLines.spotCheckFields(result!)(object).field("process_read_bytes", ProcessIO.readBytes())
             })
     }
 
@@ -99,7 +91,6 @@ struct SpotCheckCommand: ParsableCommand {
             + "structure complete; not a full verification"
     }
 
-    static func verdictName(_ verdict: SpotCheck.Verdict) -> String { verdict.rawValue }
 
     /// What the sample proved, in words.
     static func statement(_ result: SpotCheck.Result) -> [String] {
@@ -146,20 +137,6 @@ struct SpotCheckCommand: ParsableCommand {
     }
 
     /// The rolling coverage as JSON summary fields.
-    static func coverageFields(_ coverage: SpotCheck.Coverage) -> [(String, String)] {
-        var fields: [(String, String)] = [
-            ("rolling_proven_chunks", String(coverage.provenChunks)), ("rolling_total_chunks", String(coverage.totalChunks)),
-            ("rolling_proven_bytes", String(coverage.provenBytes)), ("rolling_total_bytes", String(coverage.totalBytes)),
-            ("rolling_chunk_coverage", Formatting.decimal(coverage.chunkShare, places: 6)),
-            ("rolling_byte_coverage", Formatting.decimal(coverage.byteShare, places: 6)),
-            ("window_seconds", String(coverage.window)),
-        ]
-        if let runs = coverage.runsToFullCoverage { fields.append(("runs_to_full_coverage", String(runs))) }
-        if let oldest = coverage.oldestProof { fields.append(("oldest_proof", String(oldest))) }
-        if let expires = coverage.oldestProofExpires { fields.append(("oldest_proof_expires", String(expires))) }
-        return fields
-    }
-
     /// A probability as a percentage, rounded down (never overstated), with enough decimals to
     /// show the first digit in which it falls short of 100%: 0.9999995 is "99.99995%".
     static func percent(_ probability: Double) -> String {

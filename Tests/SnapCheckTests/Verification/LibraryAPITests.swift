@@ -135,3 +135,24 @@ struct LibraryAPITests {
         #expect(Set(findings + findings).count == findings.count)
     }
 }
+
+extension LibraryAPITests {
+    @Test func jsonLinesAreValidJSONWithTheReportsNumbers() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        try scenario.patch("docs/big.bin", at: 70_000, with: [9, 9])
+        var lines: [String] = []
+        let report = try Verifier.verify(
+            manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: VerifyOptions(metadata: .ignore)
+        ) { lines.append(JSONLines.finding($0)) }
+        lines.append(JSONLines.summary(report))
+        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.map { $0["type"] as? String } == ["finding", "summary"])
+        #expect(objects[0]["kind"] as? String == "content" && objects[0]["path"] as? String == "docs/big.bin")
+        let ranges = try #require(objects[0]["ranges"] as? [[Int]])
+        #expect(ranges.count == 1 && ranges[0][0] <= 70_000 && ranges[0][0] + ranges[0][1] >= 70_002)
+        #expect(objects[1]["verified"] as? Bool == false)
+        #expect(objects[1]["expected_files"] as? Int == report.expectedFiles)
+        #expect(objects[1]["snapshot"] as? String == report.snapshotID?.description)
+    }
+}
