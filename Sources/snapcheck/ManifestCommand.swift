@@ -57,7 +57,7 @@ struct ManifestCommand: ParsableCommand {
         var unique = DistinctCounter()
         try SnapshotBuilder.build(
             root: root, options: options,
-            progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.bytes, totalBytes: $0.totalBytes) } },
+            progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.readBytes, totalBytes: $0.totalBytes) } },
             problem: { failure in
                 progressLine?.finish()
                 Output.error(failure.description)

@@ -134,7 +134,7 @@ struct ReportOptions: ParsableArguments {
         var text = TextReport()
         let json = self.json
         let report = try run(
-            progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.checkedBytes, totalBytes: nil) } },
+            progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.readBytes, totalBytes: command == "spot-check" ? nil : $0.expectedBytes) } },
             { finding in
                 if json {
                     output.line(JSONLines.finding(finding))

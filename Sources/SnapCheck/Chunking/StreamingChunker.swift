@@ -127,23 +127,24 @@ public final class StreamingChunker {
     ) throws(SnapCheckError) -> UInt64 {
         let label = path.map(PathLabel.init) ?? PathLabel(describing: "<descriptor \(descriptor.rawValue)>")
         return try chunk(
-            fileDescriptor: descriptor.rawValue, label: { label }, expectedSize: expectedSize, helpers: nil, cancellation: nil, each: body)
+            fileDescriptor: descriptor.rawValue, label: { label }, expectedSize: expectedSize, helpers: nil, monitor: nil, each: body)
     }
 
-    /// The same, hashing on `helpers` as well when given; the label for errors is only made
-    /// when one is thrown.
+    /// The same, hashing on `helpers` as well when given, and telling `monitor` of every read;
+    /// the label for errors is only made when one is thrown.
     func chunk(
         fileDescriptor descriptor: Int32, label: () -> PathLabel, expectedSize: UInt64?, helpers: HashHelpers?,
-        cancellation: Cancellation?, each body: (Chunk) throws(SnapCheckError) -> Void
+        monitor: ReadMonitor?, each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
         var remaining = expectedSize ?? UInt64.max
         let read = { (target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int in
             guard remaining > 0 else { return 0 }
             // Before every read (1 MiB): a large file stops promptly.
-            try cancellation?.check()
+            try monitor?.willRead()
             let limited = UnsafeMutableRawBufferPointer(rebasing: target[0..<Int(min(UInt64(target.count), remaining))])
             switch Syscall.read(descriptor, into: limited) {
             case .success(let count):
+                monitor?.didRead(count)
                 remaining -= UInt64(count)
                 return count
             case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)
@@ -167,6 +168,6 @@ public final class StreamingChunker {
         at path: FilePath, each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
         let file = try RegularFile.open(path, followSymlinks: true)
-        return try chunk(fileDescriptor: file.descriptor, label: { PathLabel(path) }, expectedSize: nil, helpers: nil, cancellation: nil, each: body)
+        return try chunk(fileDescriptor: file.descriptor, label: { PathLabel(path) }, expectedSize: nil, helpers: nil, monitor: nil, each: body)
     }
 }

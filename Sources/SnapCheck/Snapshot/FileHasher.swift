@@ -8,8 +8,8 @@ struct FileHasher {
     let chunker: StreamingChunker
     /// Threads that help hash the chunks of large files, when there are other cores.
     let helpers: HashHelpers?
-    /// Stops reading when cancelled.
-    var cancellation: Cancellation? = nil
+    /// Stops reading when the job is cancelled, and counts the bytes read.
+    var monitor: ReadMonitor? = nil
 
     /// Files at least this large are hashed with the helpers.
     static let helpedSize = 32 << 20
@@ -40,7 +40,7 @@ struct FileHasher {
             total = try chunker.chunk(
                 fileDescriptor: file.descriptor, label: label,
                 expectedSize: before.st_size > 0 ? UInt64(before.st_size) : nil,
-                helpers: before.st_size >= Self.helpedSize ? helpers : nil, cancellation: cancellation) { chunks.append($0) }
+                helpers: before.st_size >= Self.helpedSize ? helpers : nil, monitor: monitor) { chunks.append($0) }
         } catch {
             entry.status = .unreadable
             return (entry, error)

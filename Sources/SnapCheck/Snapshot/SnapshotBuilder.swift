@@ -1,6 +1,5 @@
 import SystemPackage
 
-import Synchronization
 
 /// Records a directory tree: walks it, reads and hashes every regular file on a pool of worker
 /// threads, and delivers the entries in manifest order.
@@ -42,10 +41,11 @@ public enum SnapshotBuilder {
         // single big file uses every core.
         let helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: options.threads) : nil
         defer { helpers?.shutDown() }
+        let monitor = ReadMonitor(cancellation: options.cancellation)
         let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers, cancellation: options.cancellation)
+            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers, monitor: monitor)
             return { batch in
                 helpers?.workerBegan()
                 defer { helpers?.workerEnded() }
@@ -56,13 +56,24 @@ public enum SnapshotBuilder {
             }
         }
         defer { pool.shutDown() }
-        let totals = progress == nil || !options.countsTotals ? nil : TotalsCounter(root: root, options: options.walk)
+        let totals = progress == nil || !options.countsTotals ? nil : BackgroundTotals.walking(root, options: options.walk)
         defer { totals?.stop() }
+        if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
+        // What the run waits on, for reports; made a FilePath only for a report.
+        var inFlight = InFlightPaths()
+        func report() {
+            guard let progress else { return }
+            if let totals { (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil) }
+            state.readBytes = monitor.bytesRead
+            state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
+            progress(state)
+        }
         func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
             // Cancelled: what the workers cut short is not reported as unreadable.
             try options.cancellation?.check()
+            if progress != nil { inFlight.delivered() }
             for (entry, failure) in results {
                 if let failure { problem(failure) }
                 try body(entry)
@@ -72,20 +83,21 @@ public enum SnapshotBuilder {
                     state.bytes = state.bytes.saturatingAdd(entry.size)
                 }
             }
-            if let progress {
-                if let totals { (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil) }
-                progress(state)
-            }
+            report()
         }
         var batcher = JobBatcher<WalkedEntry>()
         while let walked = walker.next() {
             try options.cancellation?.check()
             for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) {
-                try pool.submit(job, delivering: deliver)
+                if progress != nil { inFlight.submitted(job[job.count - 1].entry.path) }
+                try pool.submit(job, delivering: deliver, waiting: report)
             }
         }
-        if let job = batcher.finish() { try pool.submit(job, delivering: deliver) }
-        try pool.drain(delivering: deliver)
+        if let job = batcher.finish() {
+            if progress != nil { inFlight.submitted(job[job.count - 1].entry.path) }
+            try pool.submit(job, delivering: deliver, waiting: report)
+        }
+        try pool.drain(delivering: deliver, waiting: report)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
     }
@@ -122,8 +134,9 @@ extension SnapshotBuilder {
 }
 
 extension SnapshotBuilder {
-    /// Records the tree at `root` in a manifest file (gzip when `path` ends in `.gz`; stdout
-    /// when `path` is nil), written atomically.
+    /// Records the tree at `root` in a manifest file (gzip when `path` ends in `.gz`), written
+    /// atomically. (For a manifest on a descriptor, give ``build(root:options:progress:problem:body:)-3q0nm``
+    /// a ``ManifestWriter/init(descriptor:compressed:parameters:source:created:)``.)
     ///
     /// ```swift
     /// let summary = try SnapshotBuilder.writeManifest(of: "/srv/finance", to: "finance.manifest.gz")
@@ -141,41 +154,5 @@ extension SnapshotBuilder {
         let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root)
         try build(root: root, options: options, progress: progress, problem: problem) { (entry) throws(SnapCheckError) in try writer.append(entry) }
         return try writer.finish()
-    }
-}
-
-/// Counts the regular files and bytes of a tree on a thread of its own, for progress totals.
-final class TotalsCounter {
-    private final class State: Sendable {
-        let value = Mutex<(result: (files: Int, bytes: UInt64)?, stopped: Bool)>((nil, false))
-    }
-
-    private let state = State()
-    private let thread: ThreadHandle
-
-    init(root: FilePath, options: WalkOptions) {
-        let state = self.state
-        thread = ThreadHandle {
-            guard let walker = try? TreeWalker(root: root, options: options) else { return }
-            var files = 0
-            var bytes: UInt64 = 0
-            while let walked = walker.next() {
-                if state.value.withLock({ $0.stopped }) { return }
-                if walked.entry.kind == .file {
-                    files += 1
-                    bytes = bytes.saturatingAdd(walked.entry.size)
-                }
-            }
-            state.value.withLock { $0.result = (files, bytes) }
-        }
-    }
-
-    /// The totals, once the counting walk has finished.
-    var result: (files: Int, bytes: UInt64)? { state.value.withLock { $0.result } }
-
-    /// Stops the count (if it still runs) and waits for its thread.
-    func stop() {
-        state.value.withLock { $0.stopped = true }
-        thread.join()
     }
 }

@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,9 @@ public struct SnapshotOptions: Sendable {
     /// thread of its own (default true). Turn it off on slow storage, where the second walk
     /// competes with the first.
     public var countsTotals = true
+    /// How often progress is reported while the work waits on a file being read (default
+    /// 100 ms), so that a display moves even inside one large file.
+    public var progressInterval: Duration = .milliseconds(100)
 
     /// Creates options; the defaults suit most trees.
     public init(chunking: ChunkingParameters = .default, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {
@@ -32,8 +36,13 @@ public struct SnapshotProgress: Sendable, Hashable, Codable {
     public var entries: Int
     /// Regular files recorded so far.
     public var files: Int
-    /// Bytes of regular files recorded so far.
+    /// Bytes of regular files recorded so far (whole files).
     public var bytes: UInt64
+    /// Bytes read so far, including files still being read: it moves steadily even inside one
+    /// large file. Compare it with ``totalBytes`` for a progress bar.
+    public var readBytes: UInt64 = 0
+    /// The entry the walk has reached (relative to the root), if any yet.
+    public var currentPath: FilePath?
     /// Regular files in the whole tree, once a separate counting walk has finished.
     public var totalFiles: Int?
     /// Bytes in the whole tree, once a separate counting walk has finished.

@@ -19,7 +19,13 @@ final class ConditionLock<State>: @unchecked Sendable {
     init(_ initial: sending State) {
         state = initial
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        // Timed waits measure on the monotonic clock: a change of the wall clock cannot
+        // stretch or cut them.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -58,5 +64,32 @@ final class ConditionLock<State>: @unchecked Sendable {
         }
         while !ready(&state) { pthread_cond_wait(condition, mutex) }
         return try body(&state)
+    }
+
+    /// Waits until `ready` holds for the state or `nanoseconds` have passed, then runs `body`
+    /// with whether `ready` held (nothing else is woken when it did not).
+    func withLock<R>(
+        waitingUntil ready: (inout sending State) -> Bool, atMost nanoseconds: UInt64,
+        _ body: (inout sending State, _ ready: Bool) throws -> sending R
+    ) rethrows -> sending R {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = UInt64(deadline.tv_nsec) + nanoseconds
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_mutex_lock(mutex)
+        var isReady = ready(&state)
+        while !isReady {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT {
+                isReady = ready(&state)
+                break
+            }
+            isReady = ready(&state)
+        }
+        defer {
+            if isReady { pthread_cond_broadcast(condition) }
+            pthread_mutex_unlock(mutex)
+        }
+        return try body(&state, isReady)
     }
 }

@@ -44,27 +44,48 @@ final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
         threads = []
     }
 
-    /// Queues a job, first handing results to `deliver` (oldest first) while the window is full.
-    func submit<Failure: Error>(_ job: Job, delivering deliver: (Output) throws(Failure) -> Void) throws(Failure) {
-        while queue.peek({ $0.submitted - $0.taken >= window }) { try deliver(next()) }
+    /// Nanoseconds between the calls of `waiting` while the owner waits for a result; nil to
+    /// wait without them.
+    var heartbeatInterval: UInt64?
+
+    /// Queues a job, first handing results to `deliver` (oldest first) while the window is full;
+    /// while it waits for one, `waiting` runs every ``heartbeatInterval`` (so that progress
+    /// moves while a large file is being read).
+    func submit<Failure: Error>(
+        _ job: Job, delivering deliver: (Output) throws(Failure) -> Void, waiting: () -> Void = {}
+    ) throws(Failure) {
+        while queue.peek({ $0.submitted - $0.taken >= window }) { try deliver(next(waiting: waiting)) }
         queue.withLock { queue in
             queue.jobs[queue.submitted % window] = job
             queue.submitted += 1
         }
     }
 
-    /// Hands every result still to come to `deliver`, in order.
-    func drain<Failure: Error>(delivering deliver: (Output) throws(Failure) -> Void) throws(Failure) {
-        while queue.peek({ $0.submitted > $0.taken }) { try deliver(next()) }
+    /// Hands every result still to come to `deliver`, in order, calling `waiting` as
+    /// ``submit(_:delivering:waiting:)`` does.
+    func drain<Failure: Error>(delivering deliver: (Output) throws(Failure) -> Void, waiting: () -> Void = {}) throws(Failure) {
+        while queue.peek({ $0.submitted > $0.taken }) { try deliver(next(waiting: waiting)) }
     }
 
     /// Waits for and returns the oldest result not yet taken.
-    private func next() -> Output {
+    private func next(waiting heartbeat: () -> Void) -> Output {
         let window = self.window
-        return queue.withLock(waitingUntil: { $0.outputs[$0.taken % window] != nil }) { queue in
-            let output = queue.outputs[queue.taken % window].take()!
-            queue.taken += 1
-            return output
+        guard let heartbeatInterval else {
+            return queue.withLock(waitingUntil: { $0.outputs[$0.taken % window] != nil }) { queue in
+                let output = queue.outputs[queue.taken % window].take()!
+                queue.taken += 1
+                return output
+            }
+        }
+        while true {
+            let output: Output? = queue.withLock(waitingUntil: { $0.outputs[$0.taken % window] != nil }, atMost: heartbeatInterval) { queue, ready in
+                guard ready else { return nil }
+                let output = queue.outputs[queue.taken % window].take()!
+                queue.taken += 1
+                return output
+            }
+            if let output { return output }
+            heartbeat()
         }
     }
 

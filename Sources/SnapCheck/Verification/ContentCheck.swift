@@ -16,11 +16,12 @@ final class ContentCheck {
     private let buffer: UnsafeMutableRawBufferPointer
     private let hasher = SHA256()
 
-    /// Checked before every read, so that even a large file stops promptly.
-    private let cancellation: Cancellation?
+    /// Looked at before every read, so that even a large file stops promptly, and told of
+    /// every read, so that progress moves inside a large file.
+    private let monitor: ReadMonitor
 
-    init(parameters: ChunkingParameters, cancellation: Cancellation? = nil) {
-        self.cancellation = cancellation
+    init(parameters: ChunkingParameters, monitor: ReadMonitor = ReadMonitor(cancellation: nil)) {
+        self.monitor = monitor
         chunker = StreamingChunker(parameters: parameters)
         buffer = .allocate(byteCount: parameters.maxSize, alignment: 64)
     }
@@ -145,9 +146,11 @@ final class ContentCheck {
     }
 
     private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
-        try cancellation?.check()
+        try monitor.willRead()
         switch Syscall.pread(descriptor, into: target, at: offset) {
-        case .success(let count): return count
+        case .success(let count):
+            monitor.didRead(count)
+            return count
         case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)
         }
     }

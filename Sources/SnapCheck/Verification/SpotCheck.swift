@@ -170,7 +170,7 @@ public enum SpotCheck {
         let walker = try TreeWalker(root: target, options: options.walk)
         var report = try Verifier.verify(
             expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
-            target: walker, options: options,
+            target: walker, options: options, totals: { (summary.files, summary.bytes) },
             sample: { entry in
                 let chosen: [Int]
                 if proofs != nil {

@@ -51,7 +51,7 @@ public enum Verifier {
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
-        try verify(reading: reader, target: target, options: options, proven: nil, finding: finding, progress: progress).report
+        try verify(reading: reader, target: target, options: options, totals: { nil }, proven: nil, finding: finding, progress: progress).report
     }
 
     /// Verifies `target` against expected entries held in memory (made by a program, or kept
@@ -74,6 +74,8 @@ public enum Verifier {
             }
         }
         let walker = try TreeWalker(root: target, options: options.walk)
+        let files = entries.lazy.filter { $0.kind == .file }
+        let totals = (files.count, files.reduce(UInt64(0)) { $0.saturatingAdd($1.size) })
         var position = entries.startIndex
         return try verify(
             expected: { () -> TreeEntry? in
@@ -81,7 +83,7 @@ public enum Verifier {
                 defer { position += 1 }
                 return entries[position]
             },
-            parameters: parameters, target: walker, options: options, progress: progress, finding: finding)
+            parameters: parameters, target: walker, options: options, totals: { totals }, progress: progress, finding: finding)
     }
 
     /// `verify(manifest:target:options:finding:progress:)`, handing each intact file's
@@ -91,14 +93,18 @@ public enum Verifier {
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> (report: VerificationReport, parameters: ChunkingParameters) {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
-        return try verify(reading: reader, target: target, options: options, proven: proven, finding: finding, progress: progress)
+        let totals = progress != nil && options.countsTotals ? BackgroundTotals.reading(manifest) : nil
+        defer { totals?.stop() }
+        return try verify(
+            reading: reader, target: target, options: options, totals: { totals?.result }, proven: proven, finding: finding,
+            progress: progress)
     }
 
     /// `verify(reading:target:options:finding:progress:)`, handing each intact file's chunks
     /// to `proven`; also returns the manifest's chunking.
     static func verify(
         reading reader: sending ManifestReader, target: FilePath, options: VerifyOptions,
-        proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        totals: () -> BackgroundTotals.Totals?, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> (report: VerificationReport, parameters: ChunkingParameters) {
         let parameters = reader.parameters
@@ -114,7 +120,7 @@ public enum Verifier {
         }
         var report = try verify(
             expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: parameters,
-            target: walker, options: options, proven: proven, progress: progress, finding: finding)
+            target: walker, options: options, totals: totals, proven: proven, progress: progress, finding: finding)
         report.snapshotID = entries.outcome ?? nil
         if let expected = options.expectedSnapshot, let found = report.snapshotID, found != expected {
             throw SnapCheckError(.unexpectedSnapshot, "snapshot \(found) is not the expected \(expected)")
@@ -125,17 +131,18 @@ public enum Verifier {
     /// Verifies `target` against a stream of expected entries in tree order.
     static func verify(
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
-        target walker: TreeWalker, options: VerifyOptions,
+        target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals? = { nil },
         sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         var settings = options
         settings.recordsProofs = proven != nil
         let options = settings
+        let monitor = ReadMonitor(cancellation: options.cancellation)
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let check = ContentCheck(parameters: parameters, cancellation: options.cancellation)
+            let check = ContentCheck(parameters: parameters, monitor: monitor)
             return { batch in batch.map { $0.evaluate(check, options) } }
         }
         defer { pool.shutDown() }
@@ -143,7 +150,19 @@ public enum Verifier {
         var report = VerificationReport()
         var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
         var state = VerificationProgress()
+        if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
+        // What the run waits on, for reports; made a FilePath only for a report.
+        var inFlight = InFlightPaths()
+        func reportProgress() {
+            guard let progress else { return }
+            state.findings = report.counted + report.warnings
+            state.readBytes = monitor.bytesRead
+            (state.expectedFiles, state.expectedBytes) = totals().map { ($0.files, $0.bytes) } ?? (nil, nil)
+            state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
+            progress(state)
+        }
         func deliver(_ outcomes: [VerifyItem.Outcome]) {
+            if progress != nil { inFlight.delivered() }
             for outcome in outcomes {
                 for finding in outcome.findings {
                     report.add(finding)
@@ -159,8 +178,7 @@ public enum Verifier {
                 state.checkedFiles += outcome.checkedFile ? 1 : 0
                 state.checkedBytes = state.checkedBytes.saturatingAdd(outcome.checkedBytes)
             }
-            state.findings = report.counted + report.warnings
-            progress?(state)
+            reportProgress()
         }
         var batcher = JobBatcher<VerifyItem>()
         func submit(_ item: VerifyItem) {
@@ -173,7 +191,10 @@ public enum Verifier {
             enqueue(item)
         }
         func enqueue(_ item: VerifyItem) {
-            for job in batcher.add(item, weight: item.expectedFileBytes) { pool.submit(job, delivering: deliver) }
+            for job in batcher.add(item, weight: item.expectedFileBytes) {
+                if progress != nil { inFlight.submitted(job[job.count - 1].path) }
+                pool.submit(job, delivering: deliver, waiting: reportProgress)
+            }
         }
 
         var pairing = TypeChangePairing()
@@ -224,8 +245,11 @@ public enum Verifier {
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
-        if let job = batcher.finish() { pool.submit(job, delivering: deliver) }
-        pool.drain(delivering: deliver)
+        if let job = batcher.finish() {
+            if progress != nil { inFlight.submitted(job[job.count - 1].path) }
+            pool.submit(job, delivering: deliver, waiting: reportProgress)
+        }
+        pool.drain(delivering: deliver, waiting: reportProgress)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
         report.directories = directories?.directories ?? []
@@ -237,8 +261,18 @@ public enum Verifier {
 public struct VerificationProgress: Sendable, Hashable, Codable {
     /// Regular files checked so far.
     public var checkedFiles = 0
-    /// Bytes of regular files checked so far (the manifest's sizes).
+    /// Bytes of regular files checked so far (the manifest's sizes, whole files).
     public var checkedBytes: UInt64 = 0
+    /// Bytes read from the target so far, including files still being read: it moves steadily
+    /// even inside one large file. Compare it with ``expectedBytes`` for a progress bar (a
+    /// spot-check reads only its sample; a damaged file is read a little more than once).
+    public var readBytes: UInt64 = 0
+    /// Regular files the manifest holds, once known (see ``VerifyOptions/countsTotals``).
+    public var expectedFiles: Int?
+    /// Their bytes, once known.
+    public var expectedBytes: UInt64?
+    /// The entry the check has reached (relative to the target), if any yet.
+    public var currentPath: FilePath?
     /// Findings so far (counting and warnings).
     public var findings = 0
 }
@@ -270,6 +304,8 @@ extension Verifier {
         let walker = try TreeWalker(root: target, options: options.walk)
         var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
         snapshot.cancellation = options.cancellation
+        let totals = progress != nil && options.countsTotals ? BackgroundTotals.walking(source, options: options.walk) : nil
+        defer { totals?.stop() }
         // Each source entry travels with the problem met recording it (if any), so the problem
         // reaches the caller on its own thread, beside the entry.
         let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
@@ -285,6 +321,6 @@ extension Verifier {
                 if let problem { sourceProblem(problem) }
                 return entry
             },
-            parameters: chunking, target: walker, options: options, progress: progress, finding: finding)
+            parameters: chunking, target: walker, options: options, totals: { totals?.result }, progress: progress, finding: finding)
     }
 }

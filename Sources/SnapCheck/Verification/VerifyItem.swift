@@ -55,6 +55,15 @@ enum VerifyItem {
         }
     }
 
+    /// The path the item is about.
+    var path: [UInt8] {
+        switch self {
+        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected): expected.path
+        case .extra(let actual): actual.entry.path
+        case .part(let split, _): split.expected.path
+        }
+    }
+
     /// Compares, reading file contents with `check` (on a worker thread).
     func evaluate(_ check: ContentCheck, _ options: VerifyOptions) -> Outcome {
         var outcome = Outcome()

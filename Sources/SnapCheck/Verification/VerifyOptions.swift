@@ -29,6 +29,15 @@ public struct VerifyOptions: Sendable {
     public var directoryDepth: Int?
     /// Stops the verification early when cancelled (the async entry points set one).
     public var cancellation: Cancellation?
+    /// Whether progress reports carry the totals to expect (``VerificationProgress/expectedFiles``
+    /// and ``VerificationProgress/expectedBytes``). For a manifest file they come from a second
+    /// read of the manifest on a thread of its own (default true; it costs a little CPU while
+    /// the verification runs, and only when there is a progress handler).
+    public var countsTotals = true
+    /// How often progress is reported while the work waits on a file being read (default
+    /// 100 ms), so that a display moves even inside one large file. Reports also come after
+    /// every batch of finished entries.
+    public var progressInterval: Duration = .milliseconds(100)
     /// Whether workers hand back which chunks of each file matched (set when proofs are
     /// recorded for rolling spot-checks; it costs a little per file otherwise).
     var recordsProofs = false

@@ -1,0 +1,27 @@
+/// The paths of the jobs an ``OrderedWorkPool`` holds, oldest first, so that a progress report
+/// can name the entry the run is waiting on (a large file being read) rather than the one the
+/// walk has reached further on.
+///
+/// One path per job (its last entry: a large file travels alone), kept only while progress is
+/// reported; at most the pool's window of them.
+struct InFlightPaths {
+    private var paths: [[UInt8]] = []
+    private var head = 0
+
+    /// A job was submitted whose last entry has `path`.
+    mutating func submitted(_ path: [UInt8]) {
+        if head > 64 {
+            paths.removeFirst(head)
+            head = 0
+        }
+        paths.append(path)
+    }
+
+    /// The oldest job's result was delivered.
+    mutating func delivered() {
+        if head < paths.count { head += 1 }
+    }
+
+    /// The path of the oldest job not yet delivered, if any.
+    var oldest: [UInt8]? { head < paths.count ? paths[head] : nil }
+}
