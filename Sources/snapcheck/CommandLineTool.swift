@@ -13,7 +13,7 @@ import Glibc
 /// output that could not be written.
 enum CommandLineTool {
     static func run(_ arguments: [String]) -> Never {
-        raiseOpenFileLimit()
+        OpenFileLimit.raiseToHardLimit()
         // A closed pipe must be a write error (exit 2, one line), not a silent death by signal.
         signal(SIGPIPE, SIG_IGN)
         guard !arguments.isEmpty else {
@@ -56,15 +56,6 @@ enum CommandLineTool {
         Output.error(message)
         exit(2)
     }
-}
-
-/// Deep trees keep one directory open per level (files are opened relative to their
-/// directory, never by a long path): allow as many open files as the hard limit does.
-private func raiseOpenFileLimit() {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-    limit.rlim_cur = limit.rlim_max
-    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
 /// `snapcheck`: the root command.

@@ -4,8 +4,8 @@
 ///
 /// Each function returns one line without its newline. A verification prints a
 /// ``finding(_:)`` line per finding, then (with directory tallies) a ``directory(_:)`` line per
-/// directory, then one ``summary(_:)-1c5so`` line; a diff prints a ``change(_:)`` line per
-/// change, then ``summary(_:)-3l0ds``. Paths are in the escaped form of ``PathEscaping``.
+/// directory, then one `summary(_:)` line; a diff prints a ``change(_:)`` line per
+/// change, then `summary(_:)`. Paths are in the escaped form of ``PathEscaping``.
 ///
 /// ```swift
 /// let report = try Verifier.verify(manifest: "finance.manifest", target: "/restore/finance") { finding in

@@ -35,6 +35,16 @@ public enum SnapshotBuilder {
         problem: (SnapCheckError) -> Void = { _ in },
         body: (TreeEntry) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
+        try options.withReservedThreads { (options) throws(SnapCheckError) in
+            try build(reserved: root, options: options, progress: progress, problem: problem, body: body)
+        }
+    }
+
+    /// `build(root:options:progress:problem:body:)` once the threads are reserved.
+    private static func build(
+        reserved root: FilePath, options: SnapshotOptions, progress: ((SnapshotProgress) -> Void)?,
+        problem: (SnapCheckError) -> Void, body: (TreeEntry) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
         let parameters = options.chunking
         // A large file is cut by one worker and hashed by it and the helpers together, so a
@@ -135,7 +145,7 @@ extension SnapshotBuilder {
 
 extension SnapshotBuilder {
     /// Records the tree at `root` in a manifest file (gzip when `path` ends in `.gz`), written
-    /// atomically. (For a manifest on a descriptor, give ``build(root:options:progress:problem:body:)-3q0nm``
+    /// atomically. (For a manifest on a descriptor, give `build(root:options:progress:problem:body:)`
     /// a ``ManifestWriter/init(descriptor:compressed:parameters:source:created:)``.)
     ///
     /// ```swift

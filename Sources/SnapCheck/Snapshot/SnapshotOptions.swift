@@ -11,6 +11,9 @@ public struct SnapshotOptions: Sendable {
     public var walk: WalkOptions
     /// Worker threads that read and hash files (default: one per core).
     public var threads: Int
+    /// A limit shared with other jobs running at the same time; nil for none (see
+    /// ``ThreadBudget``).
+    public var threadBudget: ThreadBudget?
     /// Stops the walk early when cancelled (the async entry points set one).
     public var cancellation: Cancellation?
     /// Whether progress reports carry totals (``SnapshotProgress/totalFiles`` and

@@ -135,6 +135,21 @@ public enum Verifier {
         sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
+        try options.withReservedThreads { (options) throws(SnapCheckError) in
+            try verify(
+                reserved: nextExpected, parameters: parameters, target: walker, options: options, totals: totals, sample: sample,
+                proven: proven, progress: progress, finding: handler)
+        }
+    }
+
+    /// ``verify(expected:parameters:target:options:totals:sample:proven:progress:finding:)``
+    /// once the threads are reserved.
+    private static func verify(
+        reserved nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
+        target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals?,
+        sample: ((TreeEntry) -> [Int])?, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
+    ) throws(SnapCheckError) -> VerificationReport {
         var settings = options
         settings.recordsProofs = proven != nil
         let options = settings
@@ -299,6 +314,19 @@ extension Verifier {
         finding: (Finding) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil,
         sourceProblem: (SnapCheckError) -> Void = { _ in }
+    ) throws(SnapCheckError) -> VerificationReport {
+        try options.withReservedThreads { (options) throws(SnapCheckError) in
+            try compare(
+                reserved: source, target: target, options: options, chunking: chunking, finding: finding, progress: progress,
+                sourceProblem: sourceProblem)
+        }
+    }
+
+    /// ``compare(source:target:options:chunking:finding:progress:sourceProblem:)`` once the
+    /// threads are reserved: the recording of the source and the verification share them.
+    private static func compare(
+        reserved source: FilePath, target: FilePath, options: VerifyOptions, chunking: ChunkingParameters,
+        finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?, sourceProblem: (SnapCheckError) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)

@@ -19,6 +19,9 @@ public struct VerifyOptions: Sendable {
     public var walk: WalkOptions
     /// Worker threads that read and hash files (default: one per core).
     public var threads: Int
+    /// A limit shared with other jobs running at the same time; nil for none (see
+    /// ``ThreadBudget``).
+    public var threadBudget: ThreadBudget?
     /// The snapshot id the manifest must have; nil accepts any intact manifest. A manifest with
     /// another id is refused with ``SnapCheckError/Code/unexpectedSnapshot`` (for a
     /// verification, once the manifest has been read to its end). Not used by `compare`,
