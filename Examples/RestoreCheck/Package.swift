@@ -8,11 +8,15 @@ let package = Package(
     name: "RestoreCheck",
     dependencies: [
         .package(name: "snapcheck", path: "../.."),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .executableTarget(
             name: "RestoreCheck",
-            dependencies: [.product(name: "SnapCheck", package: "snapcheck")]
+            dependencies: [
+                .product(name: "SnapCheck", package: "snapcheck"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
     ]
 )

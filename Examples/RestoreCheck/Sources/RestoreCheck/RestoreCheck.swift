@@ -3,6 +3,7 @@
 // SnapCheck's async API. Exits 0 when every step behaved as it should.
 import SnapCheck
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -29,26 +30,31 @@ struct RestoreCheck {
     static func main() async throws {
         // A scratch tree: a source with a few files, and a copy of it (the "restore").
         var template = Array("/tmp/restorecheck-XXXXXX".utf8CString)
-        let scratch = String(cString: mkdtemp(&template))
-        let source = scratch + "/source"
-        let restore = scratch + "/restore"
-        for directory in [source, source + "/finance", restore, restore + "/finance"] { mkdir(directory, 0o755) }
+        let scratch = FilePath(String(cString: mkdtemp(&template)))
+        let source = scratch.appending("source")
+        let restore = scratch.appending("restore")
+        for directory in [source, source.appending("finance"), restore, restore.appending("finance")] { mkdir(directory.string, 0o755) }
         for (name, text) in [("readme", "hello\n"), ("finance/ledger.csv", String(repeating: "2026,42.00\n", count: 5000))] {
-            write(text, to: source + "/" + name)
-            write(text, to: restore + "/" + name)
+            write(text, to: source.pushing(FilePath(name)).string)
+            write(text, to: restore.pushing(FilePath(name)).string)
         }
         defer { _ = system("rm -rf '\(scratch)'") }
 
-        // 1. Record the source, with progress.
-        let reports = Mutex(0)
-        let manifest = scratch + "/source.manifest.gz"
-        let summary = try await SnapshotBuilder.writeManifest(of: source, to: manifest, progress: { _ in reports.withLock { $0 += 1 } })
+        // 1. Record the source, with progress (bytes read so far, and the totals once counted).
+        let reports = Mutex<[SnapshotProgress]>([])
+        let manifest = scratch.appending("source.manifest.gz")
+        let summary = try await SnapshotBuilder.writeManifest(of: source, to: manifest, progress: { progress in
+            reports.withLock { $0.append(progress) }
+        })
         print("recorded \(summary.files) files, snapshot \(summary.snapshotID)")
-        require(summary.files == 2 && reports.withLock { $0 } > 0, "the manifest should hold 2 files, with progress")
+        let last = reports.withLock { $0.last }
+        require(summary.files == 2 && last?.readBytes == summary.bytes, "the manifest should hold 2 files, with progress to the end")
 
-        // 2. Prove the restore: metadata (mtimes of the copy) does not count by default.
+        // 2. Prove the restore: metadata (mtimes of the copy) does not count by default. The
+        //    findings and the summary can be written as the command-line tool's JSON Lines.
         let report = try await Verifier.verify(manifest: manifest, target: restore)
         print("verify: \(report.verified ? "VERIFIED" : "NOT VERIFIED"), \(report.intactFiles) of \(report.expectedFiles) files intact")
+        print(JSONLines.summary(report))
         require(report.verified, "an exact copy must verify")
 
         // 3. A spot-check that reads one chunk is never a verification.
@@ -57,7 +63,7 @@ struct RestoreCheck {
         require(spot.verdict == .noDamageFoundInSample, "a one-chunk sample of an intact copy finds no damage and proves no more")
 
         // 4. Damage the restore: the verification names the file and the byte range.
-        write("hellO\n", to: restore + "/readme")
+        write("hellO\n", to: restore.appending("readme").string)
         let found = Mutex<[String]>([])
         let damaged = try await Verifier.verify(manifest: manifest, target: restore) { finding in
             guard finding.counts else { return }  // the rewritten file's new mtime is only a warning
@@ -67,7 +73,7 @@ struct RestoreCheck {
         require(!damaged.verified && found.withLock { $0 } == ["content readme [\"0+6\"]"], "the damaged readme must be found")
 
         // 5. Diff the two snapshots.
-        let restored = scratch + "/restore.manifest"
+        let restored = scratch.appending("restore.manifest")
         _ = try await SnapshotBuilder.writeManifest(of: restore, to: restored)
         let changes = Mutex<[String]>([])
         let diff = try await ManifestDiff.compare(old: manifest, new: restored) { change in
