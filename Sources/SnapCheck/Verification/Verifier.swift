@@ -43,6 +43,13 @@ public enum Verifier {
     /// such as standard input, say), as `verify(manifest:target:options:finding:progress:)`
     /// does. The reader is used up: it belongs to the verification from here on.
     ///
+    /// - Parameters:
+    ///   - reader: the manifest, its header read.
+    ///   - target: the directory to verify.
+    ///   - options: what counts, exclusions, threads, a pinned snapshot id.
+    ///   - finding: receives every finding, in path order.
+    ///   - progress: called with how far the check has come (no totals: the manifest is read
+    ///     once).
     /// - Throws: ``SnapCheckError`` as `verify(manifest:target:options:finding:progress:)`;
     ///   ``SnapCheckError/Code/unexpectedSnapshot`` when `options` pins a snapshot id and the
     ///   manifest has another.
@@ -60,6 +67,10 @@ public enum Verifier {
     /// - Parameters:
     ///   - entries: the expected entries, in ``TreeOrder``, each path once.
     ///   - parameters: the chunking the entries' chunks were made with.
+    ///   - target: the directory to verify.
+    ///   - options: what counts, exclusions, threads.
+    ///   - finding: receives every finding, in path order.
+    ///   - progress: called with how far the check has come, totals included.
     /// - Throws: ``SnapCheckError/Code/invalidArgument`` when the entries are out of order or
     ///   repeat a path; otherwise as `verify(manifest:target:options:finding:progress:)`.
     public static func verify(
