@@ -26,15 +26,15 @@ struct CLIRunner {
     }()
 
     /// Runs `snapcheck ARGUMENTS`; with `asUser`, under that uid/gid through `setpriv` (CI runs
-    /// as root, whom file permissions do not stop).
-    static func run(_ arguments: [String], asUser uid: Int? = nil, timeout: TimeInterval = 120) throws -> Result {
+    /// as root, whom file permissions do not stop); with `input`, that file on stdin.
+    static func run(_ arguments: [String], asUser uid: Int? = nil, input: String? = nil, timeout: TimeInterval = 120) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("snapcheck-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("stdout")
         let err = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         if let uid {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -45,7 +45,7 @@ struct CLIRunner {
         }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {

@@ -53,7 +53,7 @@ struct HookRecipeTests {
             process.environment = environment.merging(["HOME": root.path, "LC_ALL": "C"]) { $1 }
             process.currentDirectoryURL = root
             let log = root.appendingPathComponent("log-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: log)
             process.standardError = process.standardOutput
             process.standardInput = FileHandle.nullDevice
