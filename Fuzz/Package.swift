@@ -7,11 +7,15 @@ let package = Package(
     name: "snapcheck-fuzz",
     dependencies: [
         .package(name: "snapcheck", path: ".."),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .executableTarget(
             name: "ManifestReaderFuzzer",
-            dependencies: [.product(name: "SnapCheck", package: "snapcheck")]
+            dependencies: [
+                .product(name: "SnapCheck", package: "snapcheck"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
     ]
 )

@@ -64,7 +64,7 @@ struct DiffCommand: ParsableCommand {
     static func text(_ summary: ManifestDiff.Summary, listed: [ManifestDiff.Change.Kind: [String]]) -> [String] {
         var lines: [String] = []
         if summary.identical {
-            lines.append("IDENTICAL: \(summary.newSnapshot?.description ?? "")")
+            lines.append("IDENTICAL: \(summary.newSnapshot)")
         } else {
             let parts = ManifestDiff.Change.Kind.allCases.compactMap { kind -> String? in
                 guard let count = summary.counts[kind], count > 0 else { return nil }
@@ -72,7 +72,7 @@ struct DiffCommand: ParsableCommand {
             }
             lines.append("DIFFERENT: " + parts.joined(separator: ", "))
         }
-        lines.append("old \(summary.oldSnapshot?.description ?? "?"), new \(summary.newSnapshot?.description ?? "?")")
+        lines.append("old \(summary.oldSnapshot), new \(summary.newSnapshot)")
         if summary.differentChunking {
             lines.append("note: the manifests use different chunking parameters, so files are compared by whole content where that can be decided")
         }

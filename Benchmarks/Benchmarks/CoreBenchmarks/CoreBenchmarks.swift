@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import SnapCheck
+import SystemPackage
 
 /// Deterministic pseudo-random bytes (xorshift64*), so every run hashes the same data.
 func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
@@ -67,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
         let chunker = StreamingChunker(parameters: .default)
         for _ in benchmark.scaledIterations {
             var chunks = 0
-            _ = try chunker.chunkFile(atPath: file.path) { _ in chunks += 1 }
+            _ = try chunker.chunkFile(at: FilePath(file.path)) { _ in chunks += 1 }
             blackHole(chunks)
         }
     }

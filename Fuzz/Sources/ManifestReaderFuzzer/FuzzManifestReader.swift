@@ -1,4 +1,5 @@
 import SnapCheck
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +47,7 @@ func fuzzManifestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     close(descriptor)
     do {
-        let reader = try ManifestReader(path: path)
+        let reader = try ManifestReader(path: FilePath(path))
         var entries: [TreeEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
         checkRoundTrip(entries, parameters: reader.parameters, expected: reader.summary!)
@@ -62,11 +63,11 @@ func fuzzManifestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 private func checkRoundTrip(_ entries: [TreeEntry], parameters: ChunkingParameters, expected: ManifestSummary) {
     let path = scratch + "/copy"
     do {
-        let writer = try ManifestWriter(path: path, parameters: parameters)
+        let writer = try ManifestWriter(path: FilePath(path), parameters: parameters)
         for entry in entries { try writer.append(entry) }
         let summary = try writer.finish()
         precondition(summary.snapshotID == expected.snapshotID, "snapshot id changed in a round trip")
-        let reader = try ManifestReader(path: path)
+        let reader = try ManifestReader(path: FilePath(path))
         var again: [TreeEntry] = []
         while let entry = try reader.next() { again.append(entry) }
         precondition(again == entries, "entries changed in a round trip")

@@ -129,7 +129,7 @@ public enum JSONLines {
         for kind in ManifestDiff.Change.Kind.allCases { counts = counts.field(kind.rawValue, diff.counts[kind] ?? 0) }
         return JSONObject()
             .field("type", "summary").field("identical", diff.identical)
-            .field("old_snapshot", diff.oldSnapshot?.description ?? "").field("new_snapshot", diff.newSnapshot?.description ?? "")
+            .field("old_snapshot", diff.oldSnapshot.description).field("new_snapshot", diff.newSnapshot.description)
             .field("changes", raw: counts.text)
             .field("bytes_added", diff.bytesAdded).field("bytes_removed", diff.bytesRemoved)
             .field("new_bytes", diff.newBytes).field("shared_bytes", diff.sharedBytes)

@@ -86,9 +86,9 @@ public enum ManifestDiff {
     /// The totals of a diff.
     public struct Summary: Sendable, Hashable, Codable {
         /// The old manifest's snapshot id.
-        public var oldSnapshot: Digest?
+        public var oldSnapshot: Digest
         /// The new manifest's snapshot id.
-        public var newSnapshot: Digest?
+        public var newSnapshot: Digest
         /// Changes per kind.
         public var counts: [Change.Kind: Int] = [:]
         /// Bytes of added files (moves excluded) and of changed chunks of modified files.
@@ -107,6 +107,12 @@ public enum ManifestDiff {
 
         /// Whether the two snapshots are the same tree.
         public var identical: Bool { counts.values.allSatisfy { $0 == 0 } }
+
+        /// Empty totals, while the diff runs; the ids are set when both manifests are read.
+        init() {
+            oldSnapshot = Digest(bytes: [UInt8](repeating: 0, count: Digest.byteCount))
+            newSnapshot = oldSnapshot
+        }
     }
 
     /// Compares the manifest `old` with the manifest `new`, handing each change to `change`.
@@ -171,8 +177,9 @@ public enum ManifestDiff {
             if order <= 0 { oldEntry = try oldReader.next() }
             if order >= 0 { newEntry = try newReader.next() }
         }
-        summary.oldSnapshot = oldReader.summary?.snapshotID
-        summary.newSnapshot = newReader.summary?.snapshotID
+        // Both readers are at their ends (each checked its trailer and id).
+        summary.oldSnapshot = oldReader.summary!.snapshotID
+        summary.newSnapshot = newReader.summary!.snapshotID
 
         // Pair added and removed files of equal content as moves; the rest stay added/removed.
         var remaining: [(TreeEntry, Bool)] = unpaired
