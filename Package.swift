@@ -24,10 +24,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CSnapCheckArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
         .target(
             name: "SnapCheck",
             dependencies: [
-                "CSnapCheckOpenSSL", "CSnapCheckZlib",
+                "CSnapCheckOpenSSL", "CSnapCheckZlib", "CSnapCheckArchive",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

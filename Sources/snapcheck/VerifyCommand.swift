@@ -7,17 +7,24 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify TARGET byte-for-byte against MANIFEST and say plainly what is missing or damaged.",
         discussion: """
+            TARGET is a directory, or an archive file (tar, tar.gz, tar.zst, tar.xz, tar.bz2, \
+            zip, cpio, …: the format is found from the bytes), or - for an archive on stdin \
+            (borg export-tar REPO::ARCHIVE - | snapcheck verify M -). An archive is read once, \
+            never extracted; a damaged one is a finding (exit 1).
+
             Exit status: 0 verified, 1 findings that count (missing, extra, content, type, \
             symlink, unreadable; metadata only with --metadata strict), 2 could not verify (bad \
-            manifest, target missing or not a directory, usage). Never writes to TARGET.
+            manifest, target missing or not a directory or archive, usage). Never writes to TARGET.
             """
     )
 
-    @Argument(help: "The manifest (plain or gzip; - for stdin).")
+    @Argument(help: "The manifest (plain or gzip; - for stdin when TARGET is a directory).")
     var manifest: String
 
-    @Argument(help: "The directory to verify (the backup, or the restored copy).")
+    @Argument(help: "The directory or archive to verify (- for an archive on stdin).")
     var target: String
+
+    @OptionGroup var layout: ArchiveLayoutOptions
 
     @OptionGroup var reporting: ReportOptions
 
@@ -33,6 +40,15 @@ struct VerifyCommand: ParsableCommand {
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
             command: "verify", manifest: manifest, target: target
         ) { progress, finding in
+            if let archive = try ArchiveTarget(target) {
+                guard manifest != "-" else {
+                    throw SnapCheckError(.invalidArgument, "the manifest must be a file when the archive comes on stdin")
+                }
+                guard rolling == nil else { throw SnapCheckError(.invalidArgument, "--state is for directories, not archives") }
+                return try archive.verify(
+                    manifest: argumentPath(manifest), layout: layout.layout, options: options, finding: finding, progress: progress)
+            }
+            try layout.refuseForDirectory()
             let targetPath = argumentPath(target)
             guard let rolling else {
                 if manifest == "-" {

@@ -7,7 +7,7 @@ import SystemPackage
 /// any name Linux allows round-trips exactly. Use ``displayPath`` to show one.
 public struct TreeEntry: Sendable, Hashable, Codable {
     /// Whether the entry could be read completely.
-    public enum Status: String, Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// Recorded completely.
         case ok
         /// Could not be read (a file that cannot be opened or read, a directory that cannot be

@@ -112,23 +112,6 @@ public struct ProofState: Sendable {
     }
 }
 
-/// One bit per record of a state: which earlier proofs a run keeps (125 kB for a million).
-struct Bitmap: Sendable {
-    private var words: [UInt64]
-    /// How many bits are set.
-    private(set) var count = 0
-
-    init(size: Int) { words = Array(repeating: 0, count: (size + 63) / 64) }
-
-    subscript(index: Int) -> Bool { words[index / 64] & (1 << UInt64(index % 64)) != 0 }
-
-    mutating func set(_ index: Int) {
-        guard !self[index] else { return }
-        words[index / 64] |= 1 << UInt64(index % 64)
-        count += 1
-    }
-}
-
 /// Sorted 16-byte proof records, read-only: a mapped state file, or nothing.
 final class ProofRecords: @unchecked Sendable {
     // @unchecked: immutable after init; the memory (a read-only mapping, or a buffer filled in

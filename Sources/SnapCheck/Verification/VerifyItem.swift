@@ -75,7 +75,7 @@ enum VerifyItem {
                 kind: .extra, path: actual.entry.path, actualKind: actual.entry.kind, bytes: actual.entry.size,
                 counts: !options.allowExtra))
         case .typeChanged(let expected, let actual):
-            outcome.findings.append(Self.typeFinding(expected, actual.entry))
+            outcome.findings.append(EntryComparison.typeFinding(expected, actual.entry))
         case .hidden(let expected):
             outcome.findings.append(Finding(
                 kind: .unreadable, path: expected.path, expectedKind: expected.kind, bytes: expected.size,
@@ -94,7 +94,7 @@ enum VerifyItem {
         var outcome = Outcome()
         let actual = walked.entry
         guard expected.kind == actual.kind else {
-            outcome.findings.append(Self.typeFinding(expected, actual))
+            outcome.findings.append(EntryComparison.typeFinding(expected, actual))
             return outcome
         }
         if expected.status == .unreadable {
@@ -114,16 +114,12 @@ enum VerifyItem {
             case .file:
                 outcome = Self.fullCheck(expected, walked, check, recordsProofs: options.recordsProofs)
             case .symlink where expected.symlinkTarget != actual.symlinkTarget:
-                let old = PathEscaping.escape(expected.symlinkTarget ?? [])
-                let new = PathEscaping.escape(actual.symlinkTarget ?? [])
-                outcome.findings.append(Finding(
-                    kind: .symlink, path: expected.path, expectedKind: .symlink, actualKind: .symlink,
-                    detail: "points to \"\(new)\", expected \"\(old)\""))
+                outcome.findings.append(EntryComparison.symlinkFinding(expected, actual))
             default:
                 break
             }
         }
-        if let finding = Self.metadataFinding(expected, actual, options) { outcome.findings.append(finding) }
+        if let finding = EntryComparison.metadataFinding(expected, actual, options) { outcome.findings.append(finding) }
         return outcome
     }
 
@@ -134,7 +130,7 @@ enum VerifyItem {
         outcome.checkedBytes = expected.size
         do {
             let result = try check.check(expected, name: walked.name, in: walked.directory)
-            if let finding = contentFinding(expected, result, sampled: false) {
+            if let finding = EntryComparison.contentFinding(expected, result, sampled: false) {
                 outcome.findings.append(finding)
             } else {
                 outcome.intactBytes = expected.size
@@ -144,31 +140,9 @@ enum VerifyItem {
                 if recordsProofs { outcome.proven = (expected, .all) }
             }
         } catch {
-            outcome.findings.append(unreadableFinding(expected, error))
+            outcome.findings.append(EntryComparison.unreadableFinding(expected, error))
         }
         return outcome
-    }
-
-    /// The finding for a checked file that differs; nil when every checked byte matched.
-    private static func contentFinding(_ expected: TreeEntry, _ result: ContentCheck.Outcome, sampled: Bool) -> Finding? {
-        guard !result.ranges.isEmpty || result.actualSize != expected.size else { return nil }
-        var finding = Finding(
-            kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
-            ranges: result.ranges, sizeChange: Int64(bitPattern: result.actualSize &- expected.size), sampled: sampled)
-        if sampled && result.ranges.isEmpty {
-            finding.detail = "size differs (found by stat; no sampled chunk differs)"
-        } else if expected.status == .changed {
-            finding.detail = "the file was changing while the manifest was made"
-        }
-        return finding
-    }
-
-    /// The finding for a file that could not be opened or read.
-    private static func unreadableFinding(_ expected: TreeEntry, _ error: SnapCheckError) -> Finding {
-        var finding = Finding(kind: .unreadable, path: expected.path, expectedKind: .file, actualKind: .file,
-                              bytes: expected.size, detail: error.reason)
-        finding.errno = error.errno
-        return finding
     }
 
     /// One part of a large file (see ``SplitFile``): its chunks at their offsets, and, from
@@ -180,7 +154,7 @@ enum VerifyItem {
         let range = split.parts[part]
         var outcome = Outcome()
         let passed = (try? check.checkChunks(expected, range, name: split.walked.name, in: split.walked.directory)) ?? false
-        if part == 0, let finding = metadataFinding(expected, split.walked.entry, options) {
+        if part == 0, let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) {
             outcome.findings.append(finding)
         }
         outcome.checkedBytes = expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
@@ -196,18 +170,6 @@ enum VerifyItem {
         return outcome
     }
 
-    /// Mode and modification time, under the metadata policy.
-    private static func metadataFinding(_ expected: TreeEntry, _ actual: TreeEntry, _ options: VerifyOptions) -> Finding? {
-        guard options.metadata != .ignore, let change = expected.metadataChange(to: actual) else { return nil }
-        var finding = Finding(
-            kind: .metadata, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-            detail: change, counts: options.metadata == .strict)
-        finding.metadataChange = Finding.MetadataChange(
-            expectedMode: expected.mode, actualMode: actual.mode,
-            expectedModificationTime: expected.modificationTime, actualModificationTime: actual.modificationTime)
-        return finding
-    }
-
     /// A spot-check of one file: its size, and the chosen chunks only.
     private func spotCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int], _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
         var outcome = Outcome()
@@ -217,7 +179,7 @@ enum VerifyItem {
             let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
             let differing = Set(result.ranges.map(\.offset))
             if recordsProofs { outcome.proven = (expected, .some(sample.filter { !differing.contains(expected.chunks[$0].offset) })) }
-            if let finding = Self.contentFinding(expected, result, sampled: true) {
+            if let finding = EntryComparison.contentFinding(expected, result, sampled: true) {
                 outcome.findings.append(finding)
             } else if sample.count == expected.chunks.count {
                 // Every chunk was chosen, read and matched, at the right size: proven whole.
@@ -225,14 +187,8 @@ enum VerifyItem {
                 outcome.intactPath = expected.path
             }
         } catch {
-            outcome.findings.append(Self.unreadableFinding(expected, error))
+            outcome.findings.append(EntryComparison.unreadableFinding(expected, error))
         }
         return outcome
-    }
-
-    private static func typeFinding(_ expected: TreeEntry, _ actual: TreeEntry) -> Finding {
-        Finding(
-            kind: .type, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-            bytes: expected.size, detail: expected.typeChange(to: actual))
     }
 }

@@ -1,0 +1,107 @@
+import CSnapCheckArchive
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads an archive member by member through libarchive, which finds the format (tar: ustar,
+/// pax, GNU; cpio; zip; …) and the compression (gzip, zstd, xz, bzip2, …) from the bytes, never
+/// from a name.
+///
+/// The archive comes from a descriptor (a file, or a pipe such as standard input), read
+/// forward once; nothing is written anywhere. A member's data is read with ``read(into:)``
+/// before the next ``next()``; sparse members read as the bytes they stand for (holes as zeros).
+final class ArchiveReader {
+    private let archive: OpaquePointer
+    private let label: PathLabel
+    private var entry: OpaquePointer?
+    /// Whether a member header was read yet (an error before that means "not an archive").
+    private var sawMember = false
+
+    /// Starts reading the archive on `descriptor` (which stays open).
+    ///
+    /// - Throws: ``SnapCheckError/Code/wrongFileType`` when the bytes are not an archive
+    ///   libarchive can read.
+    init(descriptor: Int32, label: PathLabel) throws(SnapCheckError) {
+        guard let archive = archive_read_new() else { fatalError("libarchive: out of memory") }
+        self.archive = archive
+        self.label = label
+        archive_read_support_filter_all(archive)
+        // Every archive format libarchive reads, but not mtree (a text description, not an
+        // archive: any text file would parse as one) and not raw (any bytes as one member).
+        for support in [
+            archive_read_support_format_tar, archive_read_support_format_cpio, archive_read_support_format_zip,
+            archive_read_support_format_7zip, archive_read_support_format_ar, archive_read_support_format_cab,
+            archive_read_support_format_iso9660, archive_read_support_format_lha, archive_read_support_format_rar,
+            archive_read_support_format_rar5, archive_read_support_format_warc, archive_read_support_format_xar,
+            // An empty input is an empty archive (every manifest entry then missing), not an error.
+            archive_read_support_format_empty,
+        ] {
+            _ = support(archive)
+        }
+        if archive_read_open_fd(archive, descriptor, 1 << 20) != ARCHIVE_OK {
+            // Freed by deinit, which runs for an initialised object whose init throws.
+            throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
+        }
+    }
+
+    deinit { archive_read_free(archive) }
+
+    /// What went wrong in the archive, as a finding needs it: where in the stream and why.
+    struct Damage: Error {
+        /// Bytes of the archive (after decompression) read before the failure.
+        var offset: Int64
+        /// Bytes of the input (compressed) read before the failure.
+        var inputOffset: Int64
+        /// libarchive's explanation.
+        var message: String
+    }
+
+    /// The next member's header, or nil at the end of the archive.
+    ///
+    /// - Throws: ``SnapCheckError/Code/wrongFileType`` when the first header shows the input
+    ///   is not an archive at all; ``Damage`` when the archive breaks off or is corrupt.
+    func next() throws -> ArchiveMember? {
+        var header: OpaquePointer?
+        let status = archive_read_next_header(archive, &header)
+        switch status {
+        case ARCHIVE_EOF:
+            return nil
+        case ARCHIVE_OK, ARCHIVE_WARN:
+            sawMember = true
+            entry = header
+            return ArchiveMember(header!)
+        default:
+            if !sawMember && archive_format(archive) == 0 {
+                throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
+            }
+            throw damage()
+        }
+    }
+
+    /// Reads the current member's data into `target`; 0 at its end.
+    ///
+    /// - Throws: ``Damage`` when the data cannot be read (truncated, bad checksum, …).
+    func read(into target: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = archive_read_data(archive, target.baseAddress, target.count)
+        if count < 0 { throw damage() }
+        return count
+    }
+
+    /// The archive's format and compression, as libarchive names them (after the first member).
+    var description: String {
+        let format = archive_format_name(archive).map { String(cString: $0) } ?? "unknown format"
+        let filter = archive_filter_name(archive, 0).map { String(cString: $0) } ?? "none"
+        return filter == "none" ? format : "\(format), \(filter)"
+    }
+
+    private func damage() -> Damage {
+        Damage(offset: archive_filter_bytes(archive, 0), inputOffset: archive_filter_bytes(archive, -1), message: Self.message(archive))
+    }
+
+    private static func message(_ archive: OpaquePointer) -> String {
+        guard let text = archive_error_string(archive) else { return "unknown error" }
+        // One line, printable: libarchive's messages may hold a name from the archive.
+        return PathEscaping.escape(Array(String(cString: text).utf8))
+    }
+}

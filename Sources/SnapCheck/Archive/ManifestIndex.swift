@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A manifest's entries, found by path in any order, for targets whose entries do not come in
+/// tree order (an archive's members come in the order they were written).
+///
+/// Reading the manifest (whole, and validated: trailer, counts, snapshot id) writes each entry,
+/// chunks included, to a temporary file that is unlinked at once; memory keeps 20 bytes an
+/// entry (a 64-bit hash of the path, the entry's number, where its record starts), so a
+/// manifest of a million entries costs 20 MB, whatever the number of chunks. A lookup is a
+/// binary search and one `pread`.
+final class ManifestIndex {
+    /// The manifest's chunking parameters.
+    let parameters: ChunkingParameters
+    /// The manifest's totals and snapshot id.
+    let summary: ManifestSummary
+    /// Path hashes, sorted, and the entry numbers they belong to.
+    private let hashes: [UInt64]
+    private let ordinals: [UInt32]
+    /// Where each entry's record starts in the file; one more at the end.
+    private let offsets: [UInt64]
+    private let descriptor: Int32
+
+    /// Reads `reader` to its end.
+    ///
+    /// - Throws: what the reader throws (an invalid manifest), or ``SnapCheckError/Code/io``
+    ///   when the temporary file cannot be written.
+    init(_ reader: ManifestReader) throws(SnapCheckError) {
+        parameters = reader.parameters
+        let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-index-".utf8), mode: 0o600)
+        descriptor = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
+        _ = withCString(file.path.bytes) { unlink($0) }
+        defer { close(file.descriptor) }
+        guard descriptor >= 0 else {
+            throw SnapCheckError(.io, "cannot read back a temporary file for the manifest's index", path: file.path, errno: errno)
+        }
+        let sink = DescriptorSink(descriptor: file.descriptor, label: PathLabel(describing: "<manifest index>"))
+        var keys: [(hash: UInt64, ordinal: UInt32)] = []
+        var offsets: [UInt64] = [0]
+        var record: [UInt8] = []
+        while let entry = try reader.next() {
+            guard keys.count < Int(UInt32.max) else { throw SnapCheckError(.invalidArgument, "a manifest of more than 4 billion entries") }
+            record.removeAll(keepingCapacity: true)
+            EntryRecord.encode(entry, into: &record)
+            var failure: SnapCheckError?
+            record.withUnsafeBytes { bytes in
+                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            keys.append((Self.hash(entry.path), UInt32(keys.count)))
+            offsets.append(offsets[offsets.count - 1] + UInt64(record.count))
+        }
+        try sink.finish()
+        summary = reader.summary!
+        keys.sort { $0.hash < $1.hash }
+        hashes = keys.map(\.hash)
+        ordinals = keys.map(\.ordinal)
+        self.offsets = offsets
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// The number of entries.
+    var count: Int { offsets.count - 1 }
+
+    /// The entry at `path`, and its number, if the manifest has one.
+    func lookup(_ path: [UInt8]) throws(SnapCheckError) -> (ordinal: Int, entry: TreeEntry)? {
+        let hash = Self.hash(path)
+        var low = 0
+        var high = hashes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hashes[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        while low < hashes.count && hashes[low] == hash {
+            let ordinal = Int(ordinals[low])
+            let entry = try entry(at: ordinal)
+            if entry.path == path { return (ordinal, entry) }
+            low += 1
+        }
+        return nil
+    }
+
+    /// The entry numbered `ordinal` (manifest order, from 0).
+    func entry(at ordinal: Int) throws(SnapCheckError) -> TreeEntry {
+        let start = offsets[ordinal]
+        var record = [UInt8](repeating: 0, count: Int(offsets[ordinal + 1] - start))
+        var done = 0
+        while done < record.count {
+            let result = record.withUnsafeMutableBytes {
+                Syscall.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]), at: start + UInt64(done))
+            }
+            guard case .success(let count) = result, count > 0 else {
+                throw SnapCheckError(.io, "cannot read back the manifest's index", at: PathLabel(describing: "<manifest index>"))
+            }
+            done += count
+        }
+        return EntryRecord.decode(record)
+    }
+
+    /// A 64-bit hash of a path (FNV-1a), the same in every run.
+    private static func hash(_ path: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in path { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+}

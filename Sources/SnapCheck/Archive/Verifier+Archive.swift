@@ -1,0 +1,65 @@
+import SystemPackage
+
+extension Verifier {
+    /// Verifies the archive file at `archive` (tar, tar.gz, tar.zst, zip, cpio, … told apart by
+    /// their bytes) against the manifest at `manifest`, without extracting it: every finding
+    /// kind as for a directory, in the order the members come, then the missing entries in
+    /// path order. A damaged archive is a finding (the member where reading failed, and every
+    /// entry not reached, are unreadable), not an error.
+    ///
+    /// ```swift
+    /// let report = try Verifier.verify(manifest: "finance.manifest.gz", archive: "/mnt/nas/finance.tar.zst")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - manifest: the manifest's path.
+    ///   - archive: the archive file (a regular file: a pipe or a tape goes through
+    ///     `verify(manifest:archiveDescriptor:layout:options:finding:progress:)`).
+    ///   - layout: how member names map to manifest paths (`./` is always dropped).
+    ///   - options: what counts, threads, a pinned snapshot id. Directory tallies are not made
+    ///     for archives.
+    ///   - finding: receives every finding.
+    ///   - progress: called after every member, with the bytes read and the manifest's totals.
+    /// - Throws: ``SnapCheckError`` when the manifest is invalid or not the pinned one, or the
+    ///   file is not an archive at all (``SnapCheckError/Code/wrongFileType``).
+    public static func verify(
+        manifest: FilePath, archive: FilePath, layout: ArchiveLayout = ArchiveLayout(), options: VerifyOptions = VerifyOptions(),
+        finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> VerificationReport {
+        let file = try RegularFile.open(archive, followSymlinks: true)
+        return try verify(
+            manifest: manifest, archive: file.descriptor, label: PathLabel(archive), layout: layout, options: options,
+            finding: finding, progress: progress)
+    }
+
+    /// Verifies the archive read from `archiveDescriptor` (a pipe such as standard input: `borg
+    /// export-tar REPO::A - | …`), as `verify(manifest:archive:layout:options:finding:progress:)`
+    /// does. The descriptor is read to the archive's end and stays open.
+    public static func verify(
+        manifest: FilePath, archiveDescriptor: FileDescriptor, layout: ArchiveLayout = ArchiveLayout(),
+        options: VerifyOptions = VerifyOptions(),
+        finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> VerificationReport {
+        let label = archiveDescriptor == .standardInput ? "<stdin>" : "<descriptor \(archiveDescriptor.rawValue)>"
+        return try verify(
+            manifest: manifest, archive: archiveDescriptor.rawValue, label: PathLabel(describing: label), layout: layout,
+            options: options, finding: finding, progress: progress)
+    }
+
+    private static func verify(
+        manifest: FilePath, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
+        finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
+    ) throws(SnapCheckError) -> VerificationReport {
+        try options.withReservedThreads { (options) throws(SnapCheckError) in
+            // The whole manifest is read (and checked) before the archive: members come in any
+            // order, so every entry must be findable.
+            let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot))
+            let archive = try ArchiveReader(descriptor: descriptor, label: label)
+            var check = ArchiveCheck(index: index, layout: layout, options: options, monitor: ReadMonitor(cancellation: options.cancellation))
+            defer { check.close() }
+            try check.run(archive, label: label, finding: finding, progress: progress ?? { _ in })
+            try options.cancellation?.check()
+            return check.report
+        }
+    }
+}
