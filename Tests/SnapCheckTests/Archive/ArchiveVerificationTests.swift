@@ -1,0 +1,173 @@
+import Foundation
+import SystemPackage
+import Testing
+@testable import SnapCheck
+
+/// Verifying archives made by the real tools (GNU tar, zstd, xz, bzip2, zip, cpio) against a
+/// manifest of the tree they were made from: every format, every finding kind, damage.
+struct ArchiveVerificationTests {
+    /// A source tree with every kind of entry, its manifest, and a scratch folder for archives.
+    struct Fixture {
+        let tree: TreeBuilder
+        let scratch: URL
+        let manifest: FilePath
+
+        init() throws {
+            tree = try TreeBuilder()
+            tree.directory("docs")
+            tree.file(Array("docs/big.bin".utf8), FixtureInput.random(seed: 41, count: 400_000))
+            tree.file("docs/note.txt", "remember the milk\n")
+            tree.directory("empty")
+            tree.directory("deep")
+            tree.directory("deep/er")
+            tree.file("deep/er/leaf", "leaf\n")
+            tree.symlink("current", to: "docs/note.txt")
+            tree.file(Array("caf".utf8) + [0xE9], Array("latin-1 name\n".utf8))
+            tree.file(String(repeating: "long-name-", count: 12), "a name over 100 bytes\n")
+            _ = try TestSupport.run("/bin/ln", [tree.root.path + "/docs/note.txt", tree.root.path + "/hard"])
+            scratch = try TestSupport.temporaryDirectory()
+            manifest = FilePath(scratch.path + "/tree.manifest")
+            _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: manifest)
+        }
+
+        func remove() {
+            tree.remove()
+            try? FileManager.default.removeItem(at: scratch)
+        }
+
+        /// Runs a shell command in the tree's root; the archive goes to the scratch folder.
+        @discardableResult
+        func make(_ name: String, _ command: String) throws -> FilePath {
+            let output = scratch.path + "/" + name
+            _ = try TestSupport.run("/bin/sh", ["-c", "cd '\(tree.root.path)' && " + command.replacingOccurrences(of: "OUT", with: "'\(output)'")])
+            return FilePath(output)
+        }
+
+        func verify(_ archive: FilePath, layout: ArchiveLayout = ArchiveLayout(), metadata: VerifyOptions.MetadataPolicy = .strict)
+            throws -> (VerificationReport, [Finding]) {
+            var findings: [Finding] = []
+            let report = try Verifier.verify(
+                manifest: manifest, archive: archive, layout: layout, options: VerifyOptions(metadata: metadata)) { findings.append($0) }
+            return (report, findings)
+        }
+    }
+
+    static let formats: [(String, String)] = [
+        ("gnu.tar", "tar --format=gnu -cf OUT ."),
+        ("ustar.tar", "tar --format=ustar -cf OUT . 2>/dev/null || true"),
+        ("pax.tar", "tar --format=pax -cf OUT ."),
+        ("pax.tar.gz", "tar --format=pax -czf OUT ."),
+        ("gnu.tar.zst", "tar -cf - . | zstd -q -o OUT"),
+        ("gnu.tar.xz", "tar -cJf OUT ."),
+        ("gnu.tar.bz2", "tar -cjf OUT ."),
+        ("tree.zip", "zip -qry OUT ."),
+        ("newc.cpio", "find . | cpio -o -H newc 2>/dev/null > OUT"),
+        ("odc.cpio", "find . | cpio -o -H odc 2>/dev/null > OUT"),
+    ]
+
+    @Test(arguments: formats)
+    func everyFormatOfAnIntactTreeVerifies(_ name: String, _ command: String) throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let archive = try fixture.make(name, command)
+        if name == "ustar.tar" {
+            // ustar cannot hold a name over 100 bytes without a '/' to split at: tar leaves
+            // that file out, and the verification must say so.
+            let (report, findings) = try fixture.verify(archive, metadata: .ignore)
+            #expect(!report.verified)
+            #expect(findings.map { "\($0.kind) \($0.displayPath)" } == ["missing " + String(repeating: "long-name-", count: 12)])
+            return
+        }
+        // Whole-second formats (GNU, zip, cpio) compare times at their precision: no metadata
+        // finding even under --metadata strict. zip keeps 2-second DOS times unless it has the
+        // extended timestamp, which Info-ZIP writes.
+        let (report, findings) = try fixture.verify(archive)
+        #expect(findings.isEmpty, "\(findings.map { "\($0.kind) \($0.displayPath) \($0.detail)" })")
+        #expect(report.verified)
+        #expect(report.intactFiles == report.expectedFiles)
+    }
+
+    @Test func everyFindingKindInsideAnArchive() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // Change the tree after the manifest: damage, a missing file, an extra one, a symlink
+        // elsewhere, a type change, a mode change.
+        let root = fixture.tree.root.path
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
+        try handle.seek(toOffset: 200_000)
+        handle.write(Data([1, 2, 3]))
+        try handle.close()
+        try FileManager.default.removeItem(atPath: root + "/deep/er/leaf")
+        fixture.tree.file("stray", "not in the manifest\n")
+        try FileManager.default.removeItem(atPath: root + "/current")
+        fixture.tree.symlink("current", to: "elsewhere")
+        try FileManager.default.removeItem(atPath: root + "/empty")
+        fixture.tree.file("empty", "now a file\n")
+        chmod(root + "/docs/note.txt", 0o600)
+        let archive = try fixture.make("changed.tar", "tar --format=pax -cf OUT .")
+        let (report, findings) = try fixture.verify(archive, metadata: .warn)
+        let counting = Set(findings.filter(\.counts).map { "\($0.kind) \($0.displayPath)" })
+        #expect(counting == ["content docs/big.bin", "missing deep/er/leaf", "extra stray", "symlink current", "type empty"])
+        // Metadata: the mode change (and the new mtimes of what was touched) are warnings.
+        let note = try #require(findings.first { $0.kind == .metadata && $0.displayPath == "docs/note.txt" })
+        #expect(!note.counts && note.metadataChange?.actualMode == 0o600)
+        let content = try #require(findings.first { $0.kind == .content })
+        #expect(content.ranges.count == 1 && content.ranges[0].offset <= 200_000
+            && content.ranges[0].offset + content.ranges[0].length >= 200_003)
+        #expect(!report.verified && report.byKind[.content]?.count == 1)
+    }
+
+    @Test func damagedArchivesAreFindingsNamingWhereReadingFailed() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let tar = try fixture.make("whole.tar", "tar --format=pax -cf OUT .")
+        let size = try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as! Int
+        // Cuts inside members' headers and data (a cut in the zero blocks that end a tar loses
+        // no member, and libarchive rightly reads every byte of every member).
+        for cut in [700, size / 3, size / 2] {
+            let truncated = try fixture.make("cut-\(cut).tar", "head -c \(cut) '\(tar.string)' > OUT")
+            let (report, findings) = try fixture.verify(truncated)
+            #expect(!report.verified)
+            let archiveFinding = try #require(findings.first { $0.displayPath == truncated.string })
+            #expect(archiveFinding.kind == .unreadable && archiveFinding.detail.contains("damaged at byte"))
+            // Nothing is called missing: what was not reached is unreadable, not absent.
+            #expect(!findings.contains { $0.kind == .missing }, "cut at \(cut)")
+        }
+        // A gzip stream with a flipped byte in its deflate data fails its CRC or its decoding.
+        let gz = try fixture.make("whole.tar.gz", "tar --format=pax -czf OUT .")
+        let corrupt = try fixture.make("corrupt.tar.gz", "cp '\(gz.string)' OUT && printf 'XXXX' | dd of=OUT bs=1 seek=5000 conv=notrunc 2>/dev/null")
+        let (report, findings) = try fixture.verify(corrupt)
+        #expect(!report.verified)
+        #expect(findings.contains { $0.kind == .unreadable || $0.kind == .content })
+    }
+
+    @Test func notAnArchiveIsAnErrorNotAFinding() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let text = try fixture.make("notes.txt", "printf 'just some text\\n' > OUT")
+        #expect(throws: SnapCheckError.self) { try fixture.verify(text) }
+    }
+
+    @Test func aParentDirectoryArchiveMapsThroughStripOrPrefix() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let parent = fixture.tree.root.deletingLastPathComponent().path
+        let name = fixture.tree.root.lastPathComponent
+        let archive = try fixture.make("parent.tar", "tar --format=pax -C '\(parent)' -cf OUT '\(name)'")
+        #expect(try fixture.verify(archive, layout: ArchiveLayout(stripComponents: 1)).0.verified)
+        #expect(try fixture.verify(archive, layout: ArchiveLayout(prefix: Array(name.utf8))).0.verified)
+        // Without either, every member is extra and every entry missing.
+        let (report, _) = try fixture.verify(archive)
+        #expect(report.byKind[.extra]?.count ?? 0 > 0 && report.byKind[.missing]?.count ?? 0 > 0)
+    }
+
+    @Test func impliedDirectoriesArePresent() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // Files only, no directory members: the directories are implied by the paths.
+        let archive = try fixture.make("files.tar", "find . ! -type d | sort | tar --format=pax --no-recursion -cf OUT -T -")
+        let (_, findings) = try fixture.verify(archive, metadata: .ignore)
+        // `empty` holds nothing, so nothing implies it: it is the one missing directory.
+        #expect(findings.map { "\($0.kind) \($0.displayPath)" } == ["missing empty"])
+    }
+}
