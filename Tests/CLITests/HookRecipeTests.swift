@@ -169,6 +169,40 @@ struct HookRecipeTests {
         #expect(result.output.contains("VERIFIED: 6 files, 220.0 kB, byte-for-byte"), "\(result.output)")
     }
 
+    @Test func borgStreamRecipeVerifiesTheExportedTar() throws {
+        let work = try Workspace(recipe: "borg-stream")
+        defer { work.remove() }
+        let repository = work.root.appendingPathComponent("borg-repo")
+        let variables = ["SRC": work.source.path, "MANIFEST": work.manifest.path, "BORG_REPO": repository.path,
+                         "BORG_PASSPHRASE": "correct horse"]
+        let initialized = try work.run(["/usr/bin/borg", "init", "--encryption=repokey"], variables.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        #expect(initialized.status == 0, "\(initialized.output)")
+        let result = try work.recipe(variables)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("VERIFIED: 6 files, 220.0 kB, byte-for-byte"), "\(result.output)")
+        #expect(result.output.contains("target -"), "\(result.output)")
+    }
+
+    @Test func resticStreamRecipeVerifiesTheDumpedTar() throws {
+        let work = try Workspace(recipe: "restic-stream")
+        defer { work.remove() }
+        let repository = work.root.appendingPathComponent("restic-repo")
+        let variables = ["SRC": work.source.path, "MANIFEST": work.manifest.path, "RESTIC_REPOSITORY": repository.path,
+                         "RESTIC_PASSWORD": "correct horse"]
+        let initialized = try work.run(["/usr/bin/restic", "init", "-q"], variables.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        #expect(initialized.status == 0, "\(initialized.output)")
+        let result = try work.recipe(variables)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("VERIFIED: 6 files, 220.0 kB, byte-for-byte"), "\(result.output)")
+        // A dump cut short (restic stopped half-way) is a finding, never a pass.
+        let cut = try work.run(["/bin/sh", "-c", """
+            snapshot=$(restic snapshots --json | sed -n 's/.*"id":"\\([0-9a-f]*\\)".*/\\1/p' | head -n 1)
+            restic dump "$snapshot" "$SRC" | head -c 100000 | snapcheck verify "$MANIFEST" - --prefix "${SRC#/}"
+            """], variables.merging(["PATH": work.bin.path + ":/usr/bin:/bin"]) { $1 })
+        #expect(cut.status == 1, "\(cut.output)")
+        #expect(cut.output.contains("damaged at byte"), "\(cut.output)")
+    }
+
     @Test func cronLineRunsWithCronsEnvironment() throws {
         let work = try Workspace(recipe: "rsync")
         defer { work.remove() }

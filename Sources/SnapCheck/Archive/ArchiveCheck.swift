@@ -137,8 +137,8 @@ struct ArchiveCheck {
             path: path, kind: member.kind, mode: member.mode,
             modificationTime: member.modificationTime ?? expected.modificationTime, size: member.size,
             symlinkTarget: member.symlinkTarget)
-        if !member.hasSubsecondTime, actual.modificationTime.seconds == expected.modificationTime.seconds {
-            // The archive keeps whole seconds (ustar, GNU): compare at that precision.
+        if !member.hasSubsecondTime, Self.sameSecond(expected.modificationTime, actual.modificationTime.seconds) {
+            // The archive keeps whole seconds (ustar, GNU, zip, cpio): compare at that precision.
             actual.modificationTime = expected.modificationTime
         }
         guard expected.kind == actual.kind else { return [EntryComparison.typeFinding(expected, actual)] }
@@ -225,6 +225,11 @@ struct ArchiveCheck {
         }
         proveIntact(expected, ordinal)
         return nil
+    }
+
+    /// Whether `seconds` is `time` in whole seconds, cut (GNU tar) or rounded (restic's tar).
+    private static func sameSecond(_ time: FileTime, _ seconds: Int64) -> Bool {
+        seconds == time.seconds || (time.nanoseconds >= 500_000_000 && seconds == time.seconds &+ 1)
     }
 
     private func extra(_ path: [UInt8], _ member: ArchiveMember) -> Finding {

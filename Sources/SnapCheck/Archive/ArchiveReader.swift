@@ -41,8 +41,21 @@ final class ArchiveReader {
         }
         if archive_read_open_fd(archive, descriptor, 1 << 20) != ARCHIVE_OK {
             // Freed by deinit, which runs for an initialised object whose init throws.
-            throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
+            if Self.isUnrecognised(archive) {
+                throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
+            }
+            // A stream that breaks off in its first block: reported as damage at the first read.
+            damageAtOpen = damage()
         }
+    }
+
+    /// Damage found while opening, reported by the first ``next()``.
+    private var damageAtOpen: Damage?
+
+    /// Whether libarchive found no format it knows in the bytes (it says so in these words,
+    /// its errno being EILSEQ on one platform and EFTYPE on another).
+    private static func isUnrecognised(_ archive: OpaquePointer) -> Bool {
+        archive_format(archive) == 0 && message(archive) == "Unrecognized archive format"
     }
 
     deinit { archive_read_free(archive) }
@@ -62,6 +75,7 @@ final class ArchiveReader {
     /// - Throws: ``SnapCheckError/Code/wrongFileType`` when the first header shows the input
     ///   is not an archive at all; ``Damage`` when the archive breaks off or is corrupt.
     func next() throws -> ArchiveMember? {
+        if let damage = damageAtOpen.take() { throw damage }
         var header: OpaquePointer?
         let status = archive_read_next_header(archive, &header)
         switch status {
@@ -72,7 +86,9 @@ final class ArchiveReader {
             entry = header
             return ArchiveMember(header!)
         default:
-            if !sawMember && archive_format(archive) == 0 {
+            // Before any member, no format recognised means the input is not an archive;
+            // anything else, such as a compressed stream cut short, is damage.
+            if !sawMember && Self.isUnrecognised(archive) {
                 throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
             }
             throw damage()
@@ -96,7 +112,7 @@ final class ArchiveReader {
     }
 
     private func damage() -> Damage {
-        Damage(offset: archive_filter_bytes(archive, 0), inputOffset: archive_filter_bytes(archive, -1), message: Self.message(archive))
+        Damage(offset: max(0, archive_filter_bytes(archive, 0)), inputOffset: max(0, archive_filter_bytes(archive, -1)), message: Self.message(archive))
     }
 
     private static func message(_ archive: OpaquePointer) -> String {

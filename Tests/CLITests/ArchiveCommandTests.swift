@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `snapcheck verify MANIFEST ARCHIVE`, end to end: exit codes and one-line errors.
+struct ArchiveCommandTests {
+    @Test func archivesVerifyFromAFileAndFromStdin() throws {
+        let (root, source, manifest) = try VerifyCommandTests.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let archive = root.appendingPathComponent("backup.tar.zst").path
+        _ = try VerifyCommandTests.run("/bin/sh", ["-c", "tar --format=pax -C '\(source.path)' -cf - . | zstd -q -o '\(archive)'"])
+        let fromFile = try CLIRunner.run(["verify", manifest, archive, "--json"])
+        #expect(fromFile.status == 0, "\(fromFile.stdout)\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("\"verified\":true"))
+        let fromStdin = try CLIRunner.run(["verify", manifest, "-"], input: archive)
+        #expect(fromStdin.status == 0 && fromStdin.stdout.hasPrefix("VERIFIED"), "\(fromStdin.stdout)")
+        // A truncated archive: exit 1, and the report says where reading failed.
+        let cut = root.appendingPathComponent("cut.tar.zst").path
+        _ = try VerifyCommandTests.run("/bin/sh", ["-c", "head -c 20000 '\(archive)' > '\(cut)'"])
+        let truncated = try CLIRunner.run(["verify", manifest, cut])
+        #expect(truncated.status == 1)
+        #expect(truncated.stdout.hasPrefix("NOT VERIFIED") && truncated.stdout.contains("damaged at byte"), "\(truncated.stdout)")
+    }
+
+    @Test func badArchiveInputGivesOneLineAndExitTwo() throws {
+        let (root, source, manifest) = try VerifyCommandTests.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let text = root.appendingPathComponent("notes.txt").path
+        try Data("not an archive\n".utf8).write(to: URL(fileURLWithPath: text))
+        let cases: [([String], String?, String)] = [
+            (["verify", manifest, text], nil, "snapcheck: \(text): not an archive snapcheck can read (Unrecognized archive format)"),
+            (["verify", manifest, "-"], text, "snapcheck: <stdin>: not an archive snapcheck can read (Unrecognized archive format)"),
+            (["verify", manifest, source.path, "--strip-components", "1"], nil,
+             "snapcheck: --strip-components and --prefix are for archives; TARGET is a directory"),
+            (["verify", "-", "-"], text, "snapcheck: the manifest must be a file when the archive comes on stdin"),
+        ]
+        for (arguments, input, message) in cases {
+            let result = try CLIRunner.run(arguments, input: input)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.errorLines == [Substring(message)], "\(arguments): \(result.stderr)")
+        }
+    }
+}
