@@ -7,7 +7,8 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Verify TARGET byte-for-byte against SOURCE directly (the manifest of SOURCE is built on the fly, never written).",
         discussion: """
-            The same report, options and exit status as verify. Reads both trees; writes to \
+            The same report, options and exit status as verify. TARGET may be an archive file \
+            (tar, tar.gz, zip, … as for verify; - is not accepted here). Reads both; writes to \
             neither.
             """
     )
@@ -15,8 +16,10 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The original tree.")
     var source: String
 
-    @Argument(help: "The copy to verify.")
+    @Argument(help: "The copy to verify: a directory or an archive file.")
     var target: String
+
+    @OptionGroup var layout: ArchiveLayoutOptions
 
     @OptionGroup var reporting: ReportOptions
 
@@ -28,7 +31,17 @@ struct CompareCommand: ParsableCommand {
             title: "source \(Formatting.argument(source)), target \(Formatting.argument(target))",
             command: "compare", manifest: nil, target: target
         ) { progress, finding in
-            try Verifier.compare(
+            switch try ArchiveTarget(target) {
+            case .file(let archive)?:
+                return try Verifier.compare(
+                    source: argumentPath(source), archive: archive, layout: layout.layout, options: reporting.verifyOptions,
+                    chunking: parameters, finding: finding, progress: progress)
+            case .standardInput?:
+                throw SnapCheckError(.invalidArgument, "compare reads an archive from a file, not from stdin: use verify with a manifest")
+            case nil:
+                try layout.refuseForDirectory()
+            }
+            return try Verifier.compare(
                 source: argumentPath(source), target: argumentPath(target), options: reporting.verifyOptions, chunking: parameters,
                 finding: finding, progress: progress, sourceProblem: { Output.error("source: " + $0.description) })
         }

@@ -55,6 +55,11 @@ struct SpotCheckCommand: ParsableCommand {
     func run() throws {
         let size: SpotCheck.Sample =
             chunks.map { .chunks($0) } ?? bytes.map { .bytes(UInt64($0.bytes)) } ?? .fraction(sample?.fraction ?? 0.01)
+        if try ArchiveTarget(target) != nil {
+            throw SnapCheckError(
+                .invalidArgument,
+                "spot-check reads chunks at random and needs a directory; for an archive use verify, which reads it once, whole")
+        }
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
         var result: SpotCheck.Result?

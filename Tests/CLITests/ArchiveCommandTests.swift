@@ -19,6 +19,11 @@ struct ArchiveCommandTests {
         let truncated = try CLIRunner.run(["verify", manifest, cut])
         #expect(truncated.status == 1)
         #expect(truncated.stdout.hasPrefix("NOT VERIFIED") && truncated.stdout.contains("damaged at byte"), "\(truncated.stdout)")
+        // compare: the source tree against the archive, no manifest kept.
+        let compared = try CLIRunner.run(["compare", source.path, archive])
+        #expect(compared.status == 0 && compared.stdout.hasPrefix("VERIFIED"), "\(compared.stdout)\(compared.stderr)")
+        let comparedCut = try CLIRunner.run(["compare", source.path, cut])
+        #expect(comparedCut.status == 1, "\(comparedCut.stdout)")
     }
 
     @Test func badArchiveInputGivesOneLineAndExitTwo() throws {
@@ -32,6 +37,9 @@ struct ArchiveCommandTests {
             (["verify", manifest, source.path, "--strip-components", "1"], nil,
              "snapcheck: --strip-components and --prefix are for archives; TARGET is a directory"),
             (["verify", "-", "-"], text, "snapcheck: the manifest must be a file when the archive comes on stdin"),
+            (["spot-check", manifest, text], nil,
+             "snapcheck: spot-check reads chunks at random and needs a directory; for an archive use verify, which reads it once, whole"),
+            (["compare", source.path, "-"], text, "snapcheck: compare reads an archive from a file, not from stdin: use verify with a manifest"),
         ]
         for (arguments, input, message) in cases {
             let result = try CLIRunner.run(arguments, input: input)

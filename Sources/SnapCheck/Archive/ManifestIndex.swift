@@ -26,8 +26,20 @@ final class ManifestIndex {
     ///
     /// - Throws: what the reader throws (an invalid manifest), or ``SnapCheckError/Code/io``
     ///   when the temporary file cannot be written.
-    init(_ reader: ManifestReader) throws(SnapCheckError) {
-        parameters = reader.parameters
+    convenience init(_ reader: ManifestReader) throws(SnapCheckError) {
+        try self.init(parameters: reader.parameters) { (add) throws(SnapCheckError) in
+            while let entry = try reader.next() { try add(entry) }
+            return reader.summary!
+        }
+    }
+
+    /// Indexes the entries that `fill` hands to `add` (a tree being recorded, say); `fill`
+    /// returns their totals.
+    init(
+        parameters: ChunkingParameters,
+        fill: (_ add: (TreeEntry) throws(SnapCheckError) -> Void) throws(SnapCheckError) -> ManifestSummary
+    ) throws(SnapCheckError) {
+        self.parameters = parameters
         let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-index-".utf8), mode: 0o600)
         descriptor = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
         _ = withCString(file.path.bytes) { unlink($0) }
@@ -39,7 +51,7 @@ final class ManifestIndex {
         var keys: [(hash: UInt64, ordinal: UInt32)] = []
         var offsets: [UInt64] = [0]
         var record: [UInt8] = []
-        while let entry = try reader.next() {
+        summary = try fill { (entry) throws(SnapCheckError) in
             guard keys.count < Int(UInt32.max) else { throw SnapCheckError(.invalidArgument, "a manifest of more than 4 billion entries") }
             record.removeAll(keepingCapacity: true)
             EntryRecord.encode(entry, into: &record)
@@ -52,7 +64,6 @@ final class ManifestIndex {
             offsets.append(offsets[offsets.count - 1] + UInt64(record.count))
         }
         try sink.finish()
-        summary = reader.summary!
         keys.sort { $0.hash < $1.hash }
         hashes = keys.map(\.hash)
         ordinals = keys.map(\.ordinal)

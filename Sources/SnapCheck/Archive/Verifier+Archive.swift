@@ -46,6 +46,46 @@ extension Verifier {
             options: options, finding: finding, progress: progress)
     }
 
+    /// Verifies the archive file at `archive` against the tree at `source` directly, without a
+    /// stored manifest: the source is recorded first (walked and hashed, into a temporary
+    /// index, never written as a manifest), then the archive is read once against it, as
+    /// `verify(manifest:archive:layout:options:finding:progress:)` does.
+    ///
+    /// - Parameters:
+    ///   - source: the tree the archive was made from.
+    ///   - archive: the archive file.
+    ///   - layout: how member names map to the source's paths.
+    ///   - options: what counts, exclusions (for the source's walk), threads.
+    ///   - chunking: the chunking used to record the source.
+    ///   - finding: receives every finding.
+    ///   - progress: called after every member.
+    /// - Throws: ``SnapCheckError`` when the source cannot be walked or the file is not an
+    ///   archive.
+    public static func compare(
+        source: FilePath, archive: FilePath, layout: ArchiveLayout = ArchiveLayout(), options: VerifyOptions = VerifyOptions(),
+        chunking: ChunkingParameters = .default,
+        finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
+    ) throws(SnapCheckError) -> VerificationReport {
+        let file = try RegularFile.open(archive, followSymlinks: true)
+        return try options.withReservedThreads { (options) throws(SnapCheckError) in
+            var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
+            snapshot.cancellation = options.cancellation
+            let index = try ManifestIndex(parameters: chunking) { (add) throws(SnapCheckError) in
+                var totals = ManifestSummary()
+                try SnapshotBuilder.build(root: source, options: snapshot) { (entry) throws(SnapCheckError) in
+                    totals.add(entry)
+                    try add(entry)
+                }
+                return totals
+            }
+            var report = try verify(
+                index: index, archive: file.descriptor, label: PathLabel(archive), layout: layout, options: options,
+                finding: finding, progress: progress)
+            report.snapshotID = nil  // no manifest, no id
+            return report
+        }
+    }
+
     private static func verify(
         manifest: FilePath, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
@@ -54,12 +94,20 @@ extension Verifier {
             // The whole manifest is read (and checked) before the archive: members come in any
             // order, so every entry must be findable.
             let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot))
-            let archive = try ArchiveReader(descriptor: descriptor, label: label)
-            var check = ArchiveCheck(index: index, layout: layout, options: options, monitor: ReadMonitor(cancellation: options.cancellation))
-            defer { check.close() }
-            try check.run(archive, label: label, finding: finding, progress: progress ?? { _ in })
-            try options.cancellation?.check()
-            return check.report
+            return try verify(index: index, archive: descriptor, label: label, layout: layout, options: options, finding: finding, progress: progress)
         }
+    }
+
+    /// The archive on `descriptor` against the entries of `index`.
+    private static func verify(
+        index: ManifestIndex, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
+        finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
+    ) throws(SnapCheckError) -> VerificationReport {
+        let archive = try ArchiveReader(descriptor: descriptor, label: label)
+        var check = ArchiveCheck(index: index, layout: layout, options: options, monitor: ReadMonitor(cancellation: options.cancellation))
+        defer { check.close() }
+        try check.run(archive, label: label, finding: finding, progress: progress ?? { _ in })
+        try options.cancellation?.check()
+        return check.report
     }
 }
