@@ -60,7 +60,7 @@ struct ArchiveCheck {
     /// Reads every member of `archive`, then reports what was never seen; `label` names the
     /// archive in the finding about its damage, if it is damaged.
     mutating func run(
-        _ archive: ArchiveReader, label: PathLabel, finding: (Finding) -> Void, progress: (VerificationProgress) -> Void
+        _ archive: ArchiveMembers, label: PathLabel, finding: (Finding) -> Void, progress: (VerificationProgress) -> Void
     ) throws(SnapCheckError) {
         var state = VerificationProgress()
         state.expectedFiles = index.summary.files
@@ -120,7 +120,7 @@ struct ArchiveCheck {
     }
 
     /// The findings about one member (reading its data when it is a file the manifest has).
-    private mutating func check(_ member: ArchiveMember, _ archive: ArchiveReader) throws -> [Finding] {
+    private mutating func check(_ member: ArchiveMember, _ archive: ArchiveMembers) throws -> [Finding] {
         let path: [UInt8]
         switch layout.map(member.name) {
         case .root:
@@ -165,7 +165,7 @@ struct ArchiveCheck {
 
     /// Streams a file member's bytes and compares them; nil when intact.
     private mutating func checkContent(
-        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, _ archive: ArchiveReader
+        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, _ archive: ArchiveMembers
     ) throws -> Finding? {
         if member.dataComesLater && expected.size > 0 {
             awaitingData[expected.path] = ordinal

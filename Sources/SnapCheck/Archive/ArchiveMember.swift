@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// One member of an archive, as its header describes it.
-struct ArchiveMember {
+struct ArchiveMember: Sendable {
     /// The member's name, bytes as stored (not yet mapped to a manifest path).
     var name: [UInt8]
     /// Its type.

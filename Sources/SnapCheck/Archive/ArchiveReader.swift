@@ -11,7 +11,7 @@ import Glibc
 /// The archive comes from a descriptor (a file, or a pipe such as standard input), read
 /// forward once; nothing is written anywhere. A member's data is read with ``read(into:)``
 /// before the next ``next()``; sparse members read as the bytes they stand for (holes as zeros).
-final class ArchiveReader {
+final class ArchiveReader: ArchiveMembers {
     private let archive: OpaquePointer
     private let label: PathLabel
     private var entry: OpaquePointer?
@@ -61,7 +61,7 @@ final class ArchiveReader {
     deinit { archive_read_free(archive) }
 
     /// What went wrong in the archive, as a finding needs it: where in the stream and why.
-    struct Damage: Error {
+    struct Damage: Error, Sendable {
         /// Bytes of the archive (after decompression) read before the failure.
         var offset: Int64
         /// Bytes of the input (compressed) read before the failure.
@@ -104,6 +104,9 @@ final class ArchiveReader {
         return count
     }
 
+    /// Whether the archive is compressed (decoding it then costs as much as hashing it).
+    var isCompressed: Bool { archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
+
     /// The archive's format and compression, as libarchive names them (after the first member).
     var description: String {
         let format = archive_format_name(archive).map { String(cString: $0) } ?? "unknown format"
@@ -120,4 +123,13 @@ final class ArchiveReader {
         // One line, printable: libarchive's messages may hold a name from the archive.
         return PathEscaping.escape(Array(String(cString: text).utf8))
     }
+}
+
+/// Members of an archive, in order, with their data: an ``ArchiveReader`` on this thread, or an
+/// ``ArchiveStream`` that reads on another.
+protocol ArchiveMembers: AnyObject {
+    /// The next member's header, or nil at the end of the archive.
+    func next() throws -> ArchiveMember?
+    /// Reads the current member's data into `target`; 0 at its end.
+    func read(into target: UnsafeMutableRawBufferPointer) throws -> Int
 }

@@ -103,7 +103,7 @@ extension Verifier {
         index: ManifestIndex, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> VerificationReport {
-        let archive = try ArchiveReader(descriptor: descriptor, label: label)
+        let archive = try ArchiveStream.members(descriptor: descriptor, label: label)
         var check = ArchiveCheck(index: index, layout: layout, options: options, monitor: ReadMonitor(cancellation: options.cancellation))
         defer { check.close() }
         try check.run(archive, label: label, finding: finding, progress: progress ?? { _ in })
