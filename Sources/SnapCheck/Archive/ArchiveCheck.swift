@@ -33,19 +33,26 @@ struct ArchiveCheck {
     /// The last directory whose ancestors were marked implied.
     private var lastParent: [UInt8] = []
     private let chunker: StreamingChunker
+    private let hasher = SHA256()
     private let helpers: HashHelpers?
     private let monitor: ReadMonitor
+    /// The archive's members, in order.
+    private let members: ArchiveMembers
+    /// The member being read (one buffer for all of them: 16 MiB, or two of the largest chunks).
+    private let bytes: MemberBytes
 
-    init(index: ManifestIndex, layout: ArchiveLayout, options: VerifyOptions, monitor: ReadMonitor) {
+    init(index: ManifestIndex, layout: ArchiveLayout, options: VerifyOptions, members: ArchiveMembers, monitor: ReadMonitor) {
         self.index = index
         self.layout = layout
         self.options = options
         self.monitor = monitor
+        self.members = members
         seen = Bitmap(size: index.count)
         implied = Bitmap(size: index.count)
         intact = Bitmap(size: index.count)
         chunker = StreamingChunker(parameters: index.parameters)
         helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: 1) : nil
+        bytes = MemberBytes(members, capacity: max(16 << 20, 2 * index.parameters.maxSize), monitor: monitor)
         report.snapshotID = index.summary.snapshotID
         report.expectedEntries = index.summary.entries
         report.expectedFiles = index.summary.files
@@ -57,18 +64,18 @@ struct ArchiveCheck {
         helpers?.shutDown()
     }
 
-    /// Reads every member of `archive`, then reports what was never seen; `label` names the
-    /// archive in the finding about its damage, if it is damaged.
+    /// Reads every member, then reports what was never seen; `label` names the archive in the
+    /// finding about its damage, if it is damaged.
     mutating func run(
-        _ archive: ArchiveMembers, label: PathLabel, finding: (Finding) -> Void, progress: (VerificationProgress) -> Void
+        label: PathLabel, finding: (Finding) -> Void, progress: (VerificationProgress) -> Void
     ) throws(SnapCheckError) {
         var state = VerificationProgress()
         state.expectedFiles = index.summary.files
         state.expectedBytes = index.summary.bytes
         do {
-            while let member = try archive.next() {
+            while let member = try members.next() {
                 try monitor.willRead()
-                let findings = try check(member, archive) + pendingFindings
+                let findings = try check(member) + pendingFindings
                 pendingFindings = []
                 for item in findings {
                     report.add(item)
@@ -97,7 +104,8 @@ struct ArchiveCheck {
         // Link sets whose data never came: the files are empty where the manifest has bytes.
         for ordinal in awaitingData.values.sorted() {
             let expected = try index.entry(at: ordinal)
-            if let item = compare(expected, ordinal, [], 0) {
+            let nothing = ContentCheck.Outcome(ranges: [Finding.ByteRange(offset: 0, length: expected.size)], actualSize: 0)
+            if let item = judge(expected, ordinal, nothing) {
                 report.add(item)
                 finding(item)
             }
@@ -120,7 +128,7 @@ struct ArchiveCheck {
     }
 
     /// The findings about one member (reading its data when it is a file the manifest has).
-    private mutating func check(_ member: ArchiveMember, _ archive: ArchiveMembers) throws -> [Finding] {
+    private mutating func check(_ member: ArchiveMember) throws -> [Finding] {
         let path: [UInt8]
         switch layout.map(member.name) {
         case .root:
@@ -149,7 +157,7 @@ struct ArchiveCheck {
                 bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven"))
         } else if expected.kind == .file {
             do {
-                if let content = try checkContent(expected, ordinal, member, archive) { findings.append(content) }
+                if let content = try checkContent(expected, ordinal, member) { findings.append(content) }
             } catch let broken as ArchiveReader.Damage {
                 damage = broken
                 return [Finding(
@@ -165,7 +173,7 @@ struct ArchiveCheck {
 
     /// Streams a file member's bytes and compares them; nil when intact.
     private mutating func checkContent(
-        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, _ archive: ArchiveMembers
+        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember
     ) throws -> Finding? {
         if member.dataComesLater && expected.size > 0 {
             awaitingData[expected.path] = ordinal
@@ -174,36 +182,74 @@ struct ArchiveCheck {
         if let target = member.hardlinkTarget, member.size == 0 {
             return try checkHardLink(expected, ordinal, to: target)
         }
-        var actual: [Chunk] = []
-        let monitor = self.monitor
-        let size = try chunker.chunk(
-            reading: { (target: UnsafeMutableRawBufferPointer) throws -> Int in
-                try monitor.willRead()
-                let count = try archive.read(into: target)
-                monitor.didRead(count)
-                return count
-            },
-            helpers: helpers, while: { chunk in
-                actual.append(chunk)
-                return true
-            })
+        let outcome = try readContent(expected)
         // cpio: the data of a link set comes with its last member, for every name of it.
         if let target = member.hardlinkTarget, case .path(let linked) = layout.map(target),
            let linkedOrdinal = awaitingData.removeValue(forKey: linked) {
             let other = try index.entry(at: linkedOrdinal)
-            if let finding = compare(other, linkedOrdinal, actual, size) { pendingFindings.append(finding) }
+            let same = other.chunks.map(\.digest) == expected.chunks.map(\.digest)
+            let otherOutcome = same ? outcome : ContentCheck.Outcome(
+                ranges: other.size > 0 ? [Finding.ByteRange(offset: 0, length: other.size)] : [], actualSize: outcome.actualSize)
+            if let finding = judge(other, linkedOrdinal, otherOutcome) { pendingFindings.append(finding) }
         }
-        return compare(expected, ordinal, actual, size)
+        return judge(expected, ordinal, outcome)
     }
 
-    /// The content finding for `expected` read as `actual` chunks of `size` bytes; nil (and
-    /// counted intact) when they match.
-    private mutating func compare(_ expected: TreeEntry, _ ordinal: Int, _ actual: [Chunk], _ size: UInt64) -> Finding? {
-        let ranges = ChunkMatch.differingRanges(expected: expected.chunks, actual: actual)
-        let outcome = ContentCheck.Outcome(ranges: ranges, actualSize: size)
+    /// The content finding for `expected` given what reading it found; nil (and counted
+    /// intact) when it matched.
+    private mutating func judge(_ expected: TreeEntry, _ ordinal: Int, _ outcome: ContentCheck.Outcome) -> Finding? {
         if let finding = EntryComparison.contentFinding(expected, outcome, sampled: false) { return finding }
         proveIntact(expected, ordinal)
         return nil
+    }
+
+    /// Reads the current member's bytes against `expected`'s chunks.
+    ///
+    /// While they match, the bytes are taken a chunk at a time, at the manifest's lengths, and
+    /// hashed in batches of up to 8 MiB (on the helpers too): no chunking, as for a file in a
+    /// directory. From the first chunk that differs, the rest of the member is cut with FastCDC
+    /// and its chunks matched with the manifest's (``ChunkMatch``), which finds the chunks that
+    /// come back in step after an insertion or a deletion.
+    private func readContent(_ expected: TreeEntry) throws -> ContentCheck.Outcome {
+        bytes.startMember()
+        let chunks = expected.chunks
+        var index = 0
+        while index < chunks.count {
+            var end = index
+            var length = 0
+            while end < chunks.count && (end == index || length + chunks[end].length <= bytes.capacity / 2) {
+                length += chunks[end].length
+                end += 1
+            }
+            let available = try bytes.fill(length)
+            var pieces: [UnsafeRawBufferPointer] = []
+            var position = 0
+            for chunk in chunks[index..<end] where position + chunk.length <= available.count {
+                pieces.append(UnsafeRawBufferPointer(rebasing: available[position..<(position + chunk.length)]))
+                position += chunk.length
+            }
+            let digests = helpers?.digests(of: pieces, using: hasher) ?? pieces.map { hasher.digest(of: $0) }
+            let matching = zip(digests, chunks[index..<end]).prefix { $0 == $1.digest }.count
+            bytes.consume(chunks[index..<(index + matching)].reduce(0) { $0 + $1.length })
+            index += matching
+            if matching < end - (index - matching) { break }
+        }
+        if index == chunks.count {
+            // Every chunk in place: anything after them makes the file longer than recorded.
+            let trailing = try bytes.skipRest()
+            return ContentCheck.Outcome(ranges: [], actualSize: expected.size + trailing)
+        }
+        let resumed = chunks[index].offset
+        var actual: [Chunk] = []
+        let bytes = self.bytes
+        let rest = try chunker.chunk(
+            reading: { (target: UnsafeMutableRawBufferPointer) throws -> Int in try bytes.read(into: target) },
+            helpers: helpers, while: { chunk in
+                actual.append(chunk)
+                return true
+            })
+        return ContentCheck.Outcome(
+            ranges: ChunkMatch.differingRanges(expected: Array(chunks[index...]), actual: actual), actualSize: resumed + rest)
     }
 
     private mutating func proveIntact(_ expected: TreeEntry, _ ordinal: Int) {

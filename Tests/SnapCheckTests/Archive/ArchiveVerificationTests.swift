@@ -117,6 +117,33 @@ struct ArchiveVerificationTests {
         #expect(!report.verified && report.byKind[.content]?.count == 1)
     }
 
+    @Test func anInsertionIsFoundWhereItIsAndTheRestResynchronises() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // Small chunks so that the 400 kB file has many: insert 5 bytes at 150,000.
+        let parameters = try ChunkingParameters(minSize: 2048, avgSize: 8192, maxSize: 65536)
+        let manifest = FilePath(fixture.scratch.path + "/small-chunks.manifest")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(fixture.tree.root.path), to: manifest, options: SnapshotOptions(chunking: parameters))
+        let path = fixture.tree.root.path + "/docs/big.bin"
+        var content = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        content.insert(contentsOf: [9, 9, 9, 9, 9], at: 150_000)
+        try Data(content).write(to: URL(fileURLWithPath: path))
+        let archive = try fixture.make("inserted.tar", "tar --format=pax -cf OUT .")
+        var findings: [Finding] = []
+        _ = try Verifier.verify(manifest: manifest, archive: archive, options: VerifyOptions(metadata: .ignore)) { findings.append($0) }
+        let content1 = try #require(findings.first { $0.kind == .content })
+        #expect(content1.sizeChange == 5)
+        // One or two chunks around the insertion, not the rest of the file.
+        #expect(content1.ranges.count == 1 && content1.differingBytes <= 2 * 65536)
+        #expect(content1.ranges[0].offset <= 150_000 && content1.ranges[0].offset + content1.ranges[0].length >= 150_000)
+        // The same answer as for the tree itself.
+        var fromTree: [Finding] = []
+        _ = try Verifier.verify(manifest: manifest, target: FilePath(fixture.tree.root.path), options: VerifyOptions(metadata: .ignore)) {
+            fromTree.append($0)
+        }
+        #expect(fromTree.first { $0.kind == .content }?.ranges == content1.ranges)
+    }
+
     @Test func damagedArchivesAreFindingsNamingWhereReadingFailed() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
