@@ -51,7 +51,10 @@ struct ArchiveCheck {
         implied = Bitmap(size: index.count)
         intact = Bitmap(size: index.count)
         chunker = StreamingChunker(parameters: index.parameters)
-        helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: 1) : nil
+        // A compressed archive is decoded on a thread of its own (ArchiveStream), which takes a
+        // core: hashing helpers get the others.
+        let helperCount = options.threads - 1 - (members is ArchiveStream ? 1 : 0)
+        helpers = helperCount > 0 ? HashHelpers(count: helperCount, workers: 1) : nil
         bytes = MemberBytes(members, capacity: max(16 << 20, 2 * index.parameters.maxSize), monitor: monitor)
         report.snapshotID = index.summary.snapshotID
         report.expectedEntries = index.summary.entries

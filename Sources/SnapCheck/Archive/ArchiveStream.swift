@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An archive read and decompressed on a thread of its own, a few MiB ahead, while the caller
 /// cuts and hashes: decompression (zlib, zstd, …) and hashing then use two cores instead of
 /// taking turns on one.
@@ -9,14 +11,32 @@ final class ArchiveStream: ArchiveMembers {
     /// What the reading thread hands over, in order.
     private enum Event: Sendable {
         case member(ArchiveMember)
-        case data([UInt8])
+        /// A block of 1 MiB, of which the first `count` bytes hold data.
+        case data([UInt8], count: Int)
         case endOfData
         case damage(ArchiveReader.Damage)
     }
 
+    /// Blocks the consumer is done with, for the reading thread to fill again (fresh blocks of
+    /// 1 MiB would cost a page fault every 4 kB).
+    private final class BlockPool: Sendable {
+        private let blocks = Mutex<[[UInt8]]>([])
+
+        func take() -> [UInt8] {
+            blocks.withLock { $0.popLast() } ?? [UInt8](repeating: 0, count: 1 << 20)
+        }
+
+        func give(_ block: consuming [UInt8]) {
+            let returned = block
+            blocks.withLock { if $0.count < 16 { $0.append(returned) } }
+        }
+    }
+
     private let events: ReadAhead<Event, Void>
-    /// The block being handed out by ``read(into:)``, and how far.
+    private let pool = BlockPool()
+    /// The block being handed out by ``read(into:)``, its data's length, and how far.
     private var block: [UInt8] = []
+    private var count = 0
     private var position = 0
     /// Whether the current member's data has been read to its end.
     private var atEndOfData = true
@@ -33,6 +53,7 @@ final class ArchiveStream: ArchiveMembers {
 
     /// Starts reading the handed-over reader on a new thread, which owns it from now on.
     private init(_ handover: Handover<ArchiveReader>, capacity: Int = 4) {
+        let pool = self.pool
         events = ReadAhead(capacity: capacity, batchSize: 1) { (emit) throws(SnapCheckError) in
             let reader = handover.value
             do {
@@ -40,11 +61,13 @@ final class ArchiveStream: ArchiveMembers {
                     try emit(.member(member))
                     while true {
                         // Read straight into the block handed over: no copy on this side.
-                        let block = try [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, count in
-                            count = try reader.read(into: UnsafeMutableRawBufferPointer(buffer))
+                        var block = pool.take()
+                        let count = try block.withUnsafeMutableBytes { try reader.read(into: $0) }
+                        if count == 0 {
+                            pool.give(block)
+                            break
                         }
-                        if block.isEmpty { break }
-                        try emit(.data(block))
+                        try emit(.data(block, count: count))
                     }
                     try emit(.endOfData)
                 }
@@ -69,12 +92,13 @@ final class ArchiveStream: ArchiveMembers {
             switch event {
             case .member(let member):
                 atEndOfData = false
-                block = []
-                position = 0
+                recycle()
                 return member
             case .damage(let damage):
                 throw damage
-            case .data, .endOfData:
+            case .data(let skipped, _):
+                pool.give(skipped)
+            case .endOfData:
                 continue
             }
         }
@@ -85,12 +109,13 @@ final class ArchiveStream: ArchiveMembers {
     ///
     /// - Throws: ``ArchiveReader/Damage`` when the data breaks off.
     func read(into target: UnsafeMutableRawBufferPointer) throws -> Int {
-        while position == block.count {
+        while position == count {
             if atEndOfData { return 0 }
             switch try events.next() {
-            case .data(let bytes)?:
+            case .data(let bytes, let length)?:
+                recycle()
                 block = bytes
-                position = 0
+                count = length
             case .damage(let damage)?:
                 throw damage
             case .endOfData?, nil:
@@ -100,11 +125,19 @@ final class ArchiveStream: ArchiveMembers {
                 preconditionFailure("a member's header came before the end of the previous member's data")
             }
         }
-        let count = min(target.count, block.count - position)
+        let taken = min(target.count, count - position)
         block.withUnsafeBytes { source in
-            target.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: count)
+            target.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: taken)
         }
-        position += count
-        return count
+        position += taken
+        return taken
+    }
+
+    /// Gives the current block back to the reading thread.
+    private func recycle() {
+        if !block.isEmpty { pool.give(block) }
+        block = []
+        count = 0
+        position = 0
     }
 }
