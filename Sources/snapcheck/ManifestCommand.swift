@@ -12,11 +12,18 @@ struct ManifestCommand: ParsableCommand {
             (FILE ending in .gz: gzip) and stdout's last line is the snapshot id. A summary goes \
             to stderr. Exit status: 0 complete, 1 complete but some entries unreadable (named \
             on stderr and recorded as unreadable), 2 failed.
+
+            DIR may also be an archive file, or - for an archive on stdin (with -o): its \
+            members are recorded without extracting it. A pax archive of a tree gives the \
+            tree's own manifest and snapshot id; ustar, GNU tar, zip and cpio keep whole \
+            seconds. A damaged archive is refused (exit 2).
             """
     )
 
-    @Argument(help: "The directory to record.")
+    @Argument(help: "The directory to record (or an archive file, - for one on stdin).")
     var directory: String
+
+    @OptionGroup var layout: ArchiveLayoutOptions
 
     @Option(name: .shortAndLong, help: "Write the manifest to FILE (gzip when it ends in .gz).")
     var output: String?
@@ -50,6 +57,11 @@ struct ManifestCommand: ParsableCommand {
             walk: WalkOptions(excludes: excludes + temporaryFileExclusion(), oneFileSystem: oneFileSystem),
             threads: threads)
         let started = Clock.now()
+        if let archive = try ArchiveTarget(directory) {
+            try record(archive, options: options, started: started)
+            return
+        }
+        try layout.refuseForDirectory()
         let root = argumentPath(directory)
         let writer = try output.map { try ManifestWriter(path: argumentPath($0), parameters: options.chunking, source: absolutePath(root)) }
             ?? ManifestWriter(descriptor: .standardOutput, parameters: options.chunking, source: absolutePath(root))
@@ -82,6 +94,27 @@ struct ManifestCommand: ParsableCommand {
         }
         if output != nil { Output.line(summary.snapshotID.description) }
         if summary.unreadable > 0 { throw ExitCode(1) }
+    }
+
+    /// Records an archive's members (to -o FILE only).
+    private func record(_ archive: ArchiveTarget, options: SnapshotOptions, started: Double) throws {
+        guard let output else { throw SnapCheckError(.invalidArgument, "recording an archive needs -o FILE") }
+        let problem = { (failure: SnapCheckError) in Output.error(failure.description) }
+        let summary = switch archive {
+        case .standardInput:
+            try SnapshotBuilder.writeManifest(
+                ofArchiveDescriptor: .standardInput, to: argumentPath(output), layout: layout.layout, options: options, problem: problem)
+        case .file(let path):
+            try SnapshotBuilder.writeManifest(ofArchive: path, to: argumentPath(output), layout: layout.layout, options: options, problem: problem)
+        }
+        let seconds = Clock.now() - started
+        if !quiet {
+            Output.note("snapcheck: \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+                + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other from the archive; "
+                + "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks; "
+                + "\(Formatting.decimal(seconds, places: 2)) s")
+        }
+        Output.line(summary.snapshotID.description)
     }
 
     /// The writer's temporary file must not be recorded when the output lies inside the tree.

@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Puts entries that arrive in any order (an archive's members) into ``TreeOrder``, in bounded
+/// memory: entries are kept until they hold `budget` bytes, then sorted and written to an
+/// unlinked temporary file as one run; the runs and what is left are merged at the end.
+///
+/// When a path comes twice, the later one wins (as when the archive is extracted).
+final class EntrySorter {
+    private struct Item {
+        var entry: TreeEntry
+        var sequence: Int
+    }
+
+    private let budget: Int
+    private var pending: [Item] = []
+    private var pendingBytes = 0
+    private var sequence = 0
+    private var runs: [Int32] = []
+
+    /// A sorter that keeps at most about `budget` bytes of entries in memory.
+    init(budget: Int = 64 << 20) {
+        self.budget = budget
+    }
+
+    deinit { for run in runs { close(run) } }
+
+    /// Adds an entry.
+    func add(_ entry: TreeEntry) throws(SnapCheckError) {
+        pending.append(Item(entry: entry, sequence: sequence))
+        sequence += 1
+        pendingBytes += 96 + entry.path.count + (entry.symlinkTarget?.count ?? 0) + entry.chunks.count * MemoryLayout<Chunk>.stride
+        if pendingBytes >= budget { try spill() }
+    }
+
+    /// Calls `body` with every entry in tree order, each path once; can be called again.
+    func forEachSorted(_ body: (TreeEntry) throws(SnapCheckError) -> Void) throws(SnapCheckError) {
+        sortPending()
+        var sources: [RunReader] = try runs.map { (run) throws(SnapCheckError) in try RunReader(run) }
+        var heads: [TreeEntry?] = try sources.indices.map { (index) throws(SnapCheckError) in try sources[index].next() }
+        var memory = 0
+        var previous: TreeEntry?
+        while true {
+            // The smallest head; on a tie the earlier source (runs are in arrival order, memory
+            // last), so that of equal paths the one that arrived last comes last, and wins.
+            var best: (source: Int, entry: TreeEntry)?
+            for (index, head) in heads.enumerated() {
+                guard let head else { continue }
+                if best == nil || Self.compare(head, best!.entry) < 0 { best = (index, head) }
+            }
+            if memory < pending.count, best == nil || Self.compare(pending[memory].entry, best!.entry) < 0 {
+                best = (-1, pending[memory].entry)
+            }
+            guard let (source, entry) = best else { break }
+            if source < 0 { memory += 1 } else { heads[source] = try sources[source].next() }
+            if let last = previous, Self.compare(last, entry) != 0 { try body(last) }
+            previous = entry
+        }
+        if let previous { try body(previous) }
+    }
+
+    private static func compare(_ a: TreeEntry, _ b: TreeEntry) -> Int {
+        TreeOrder.compare(a.path, isDirectory: a.kind == .directory, b.path, isDirectory: b.kind == .directory)
+    }
+
+    private func sortPending() {
+        pending.sort {
+            let order = Self.compare($0.entry, $1.entry)
+            return order != 0 ? order < 0 : $0.sequence < $1.sequence
+        }
+    }
+
+    private func spill() throws(SnapCheckError) {
+        sortPending()
+        let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-sort-".utf8), mode: 0o600)
+        let reader = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
+        _ = withCString(file.path.bytes) { unlink($0) }
+        defer { close(file.descriptor) }
+        guard reader >= 0 else { throw SnapCheckError(.io, "cannot read back a temporary file for sorting", path: file.path, errno: errno) }
+        runs.append(reader)
+        let sink = DescriptorSink(descriptor: file.descriptor, label: PathLabel(describing: "<sort run>"))
+        var record: [UInt8] = []
+        for item in pending {
+            record.removeAll(keepingCapacity: true)
+            EntryRecord.encode(item.entry, into: &record)
+            var length = UInt32(record.count).littleEndian
+            var failure: SnapCheckError?
+            withUnsafeBytes(of: &length) { bytes in
+                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
+            }
+            record.withUnsafeBytes { bytes in
+                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        try sink.finish()
+        pending.removeAll()
+        pendingBytes = 0
+    }
+
+    /// Reads one run back from its start, record by record.
+    private struct RunReader {
+        let descriptor: Int32
+        var offset: UInt64 = 0
+
+        init(_ descriptor: Int32) throws(SnapCheckError) {
+            self.descriptor = descriptor
+        }
+
+        mutating func next() throws(SnapCheckError) -> TreeEntry? {
+            var length: UInt32 = 0
+            let header = withUnsafeMutableBytes(of: &length) { Syscall.pread(descriptor, into: $0, at: offset) }
+            guard case .success(let count) = header else { throw Self.failure() }
+            if count == 0 { return nil }
+            guard count == 4 else { throw Self.failure() }
+            var record = [UInt8](repeating: 0, count: Int(UInt32(littleEndian: length)))
+            var done = 0
+            while done < record.count {
+                let result = record.withUnsafeMutableBytes {
+                    Syscall.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]), at: offset + 4 + UInt64(done))
+                }
+                guard case .success(let read) = result, read > 0 else { throw Self.failure() }
+                done += read
+            }
+            offset += 4 + UInt64(record.count)
+            return EntryRecord.decode(record)
+        }
+
+        static func failure() -> SnapCheckError {
+            SnapCheckError(.io, "cannot read back a temporary file for sorting", at: PathLabel(describing: "<sort run>"))
+        }
+    }
+}
