@@ -47,4 +47,22 @@ struct ArchiveCommandTests {
             #expect(result.errorLines == [Substring(message)], "\(arguments): \(result.stderr)")
         }
     }
+
+    @Test func anArchiveIsRecordedWithItsTreesSnapshotID() throws {
+        let (root, source, manifest) = try VerifyCommandTests.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let archive = root.appendingPathComponent("backup.tar").path
+        _ = try VerifyCommandTests.run("/bin/sh", ["-c", "tar --format=pax -C '\(source.path)' -cf '\(archive)' ."])
+        let fromTree = try CLIRunner.run(["show", manifest, "--json"])
+        let recorded = root.appendingPathComponent("archive.manifest").path
+        let result = try CLIRunner.run(["manifest", archive, "-o", recorded])
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.hasPrefix("sha256:") && fromTree.stdout.contains("\"snapshot\":\"\(id)\""), "\(id) \(fromTree.stdout)")
+        // From stdin too; without -o it is refused.
+        let fromStdin = try CLIRunner.run(["manifest", "-", "-o", recorded], input: archive)
+        #expect(fromStdin.status == 0 && fromStdin.stdout.contains(id))
+        let noOutput = try CLIRunner.run(["manifest", archive])
+        #expect(noOutput.status == 2 && noOutput.errorLines == ["snapcheck: recording an archive needs -o FILE"])
+    }
 }
