@@ -19,8 +19,9 @@ final class EntrySorter {
     private var sequence = 0
     private var runs: [Int32] = []
 
-    /// A sorter that keeps at most about `budget` bytes of entries in memory.
-    init(budget: Int = 64 << 20) {
+    /// A sorter that keeps at most about `budget` bytes of entries in memory (the default, 32
+    /// MiB, keeps a recording's peak within 64 MiB).
+    init(budget: Int = 32 << 20) {
         self.budget = budget
     }
 
@@ -30,7 +31,10 @@ final class EntrySorter {
     func add(_ entry: TreeEntry) throws(SnapCheckError) {
         pending.append(Item(entry: entry, sequence: sequence))
         sequence += 1
-        pendingBytes += 96 + entry.path.count + (entry.symlinkTarget?.count ?? 0) + entry.chunks.count * MemoryLayout<Chunk>.stride
+        // What the entry takes in memory: the item, its path's and chunks' heap blocks (with
+        // their headers and the allocator's rounding).
+        pendingBytes += MemoryLayout<Item>.stride + 64 + entry.path.count + (entry.symlinkTarget.map { 48 + $0.count } ?? 0)
+            + (entry.chunks.isEmpty ? 0 : 48 + entry.chunks.count * MemoryLayout<Chunk>.stride)
         if pendingBytes >= budget { try spill() }
     }
 
