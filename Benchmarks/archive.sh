@@ -27,7 +27,7 @@ done
 # t NAME COMMAND: one timed run (after an untimed read of the input), "NAME wall_s rss_kb exit".
 t() {
     local name=$1; shift
-    cat "$W"/large.tar "$W"/mixed.tar.* > /dev/null
+    cat "$W"/large.tar "$W"/mixed.tar.* "$ROOT"/large/* > /dev/null
     /usr/bin/time -f "%e %M %x" -o "$W/time.txt" bash -c "$*" > /dev/null 2>&1
     echo "$name $(cat "$W/time.txt" | tail -1)"
 }

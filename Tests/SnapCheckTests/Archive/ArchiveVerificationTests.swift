@@ -188,6 +188,30 @@ struct ArchiveVerificationTests {
         #expect(report.byKind[.extra]?.count ?? 0 > 0 && report.byKind[.missing]?.count ?? 0 > 0)
     }
 
+    @Test func sparseMembersAreTheBytesTheyStandFor() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // 8 MiB with two islands of data; GNU tar stores it as a sparse member (a map and the
+        // islands only).
+        _ = try TestSupport.run("/bin/sh", ["-c", """
+            cd '\(fixture.tree.root.path)' && truncate -s 8M holes.img &&
+            printf 'start' | dd of=holes.img conv=notrunc 2>/dev/null &&
+            printf 'middle' | dd of=holes.img bs=1 seek=5000000 conv=notrunc 2>/dev/null
+            """])
+        let manifest = FilePath(fixture.scratch.path + "/sparse.manifest")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(fixture.tree.root.path), to: manifest)
+        for (name, command) in [("sparse-gnu.tar", "tar --sparse --format=gnu -cf OUT ."), ("sparse-pax.tar", "tar --sparse --format=pax -cf OUT .")] {
+            let archive = try fixture.make(name, command)
+            let size = try FileManager.default.attributesOfItem(atPath: archive.string)[.size] as! Int
+            #expect(size < 4 << 20, "\(name) is not sparse: \(size) bytes")
+            var findings: [Finding] = []
+            let report = try Verifier.verify(manifest: manifest, archive: archive, options: VerifyOptions(metadata: .ignore)) {
+                findings.append($0)
+            }
+            #expect(report.verified, "\(name): \(findings.map { "\($0.kind) \($0.displayPath) \($0.detail)" })")
+        }
+    }
+
     @Test func impliedDirectoriesArePresent() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
