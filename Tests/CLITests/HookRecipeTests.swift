@@ -125,14 +125,21 @@ struct HookRecipeTests {
         // A socket, which tar leaves out and the recipe excludes.
         try Self.makeSocket(at: work.source.appendingPathComponent("projects/agent.sock"))
         let archive = work.root.appendingPathComponent("data.tar.gz")
-        let variables = ["SRC": work.source.path, "ARCHIVE": archive.path, "MANIFEST": work.manifest.path, "SCRATCH": work.root.path]
+        let variables = ["SRC": work.source.path, "ARCHIVE": archive.path, "MANIFEST": work.manifest.path]
         let first = try work.recipe(variables)
         #expect(first.status == 0, "\(first.output)")
         // tar says it left the socket out; the verdict follows, with no missing socket and no
-        // mtime warnings (pax keeps nanoseconds).
+        // mtime warnings (pax keeps nanoseconds), read from the archive itself.
         #expect(first.output.contains("socket ignored"))
         #expect(first.output.contains("\nVERIFIED: 6 files, 220.0 kB, byte-for-byte\n"), "\(first.output)")
+        #expect(first.output.contains("target \(archive.path)"), "\(first.output)")
         #expect(!first.output.contains("metadata") && !first.output.contains("missing"), "\(first.output)")
+        // Damage inside the compressed archive: the verification says so (exit 1).
+        var bytes = [UInt8](try Data(contentsOf: archive))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: archive)
+        let damaged = try work.run([work.bin.appendingPathComponent("snapcheck").path, "verify", work.manifest.path, archive.path], [:])
+        #expect(damaged.status == 1, "\(damaged.output)")
     }
 
     @Test func resticRecipeRestoresTheSnapshotItMade() throws {
