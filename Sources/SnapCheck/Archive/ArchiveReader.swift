@@ -76,6 +76,11 @@ final class ArchiveReader: ArchiveMembers {
     ///   is not an archive at all; ``Damage`` when the archive breaks off or is corrupt.
     func next() throws -> ArchiveMember? {
         if let damage = damageAtOpen.take() { throw damage }
+        // A name that cannot be converted to the locale's charset (a Latin-1 name in a pax
+        // header) is a warning, unless libarchive finds ENOMEM left in errno by an earlier,
+        // unrelated call on this thread: it then calls it "Can't allocate memory" and gives
+        // up. A clean errno keeps it a warning (the name's bytes are kept as they are).
+        errno = 0
         var header: OpaquePointer?
         let status = archive_read_next_header(archive, &header)
         switch status {

@@ -107,7 +107,7 @@ struct ArchiveVerificationTests {
         let archive = try fixture.make("changed.tar", "tar --format=pax -cf OUT .")
         let (report, findings) = try fixture.verify(archive, metadata: .warn)
         let counting = Set(findings.filter(\.counts).map { "\($0.kind) \($0.displayPath)" })
-        #expect(counting == ["content docs/big.bin", "missing deep/er/leaf", "extra stray", "symlink current", "type empty"])
+        #expect(counting == ["content docs/big.bin", "missing deep/er/leaf", "extra stray", "symlink current", "type empty"], "\(findings.map(\.detail))")
         // Metadata: the mode change (and the new mtimes of what was touched) are warnings.
         let note = try #require(findings.first { $0.kind == .metadata && $0.displayPath == "docs/note.txt" })
         #expect(!note.counts && note.metadataChange?.actualMode == 0o600)
