@@ -112,15 +112,11 @@ final class ArchiveReader: ArchiveMembers {
     /// Whether the archive is compressed (decoding it then costs as much as hashing it).
     var isCompressed: Bool { archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
 
-    /// The archive's format and compression, as libarchive names them (after the first member).
-    var description: String {
-        let format = archive_format_name(archive).map { String(cString: $0) } ?? "unknown format"
-        let filter = archive_filter_name(archive, 0).map { String(cString: $0) } ?? "none"
-        return filter == "none" ? format : "\(format), \(filter)"
-    }
-
+    /// Where reading stopped, and why (offsets are -1 before the first read: shown as 0).
     private func damage() -> Damage {
-        Damage(offset: max(0, archive_filter_bytes(archive, 0)), inputOffset: max(0, archive_filter_bytes(archive, -1)), message: Self.message(archive))
+        Damage(
+            offset: max(0, archive_filter_bytes(archive, 0)), inputOffset: max(0, archive_filter_bytes(archive, -1)),
+            message: Self.message(archive))
     }
 
     private static func message(_ archive: OpaquePointer) -> String {

@@ -41,7 +41,7 @@ final class EntrySorter {
     /// Calls `body` with every entry in tree order, each path once; can be called again.
     func forEachSorted(_ body: (TreeEntry) throws(SnapCheckError) -> Void) throws(SnapCheckError) {
         sortPending()
-        var sources: [RunReader] = try runs.map { (run) throws(SnapCheckError) in try RunReader(run) }
+        var sources = runs.map(RunReader.init)
         var heads: [TreeEntry?] = try sources.indices.map { (index) throws(SnapCheckError) in try sources[index].next() }
         var memory = 0
         var previous: TreeEntry?
@@ -108,7 +108,7 @@ final class EntrySorter {
         let descriptor: Int32
         var offset: UInt64 = 0
 
-        init(_ descriptor: Int32) throws(SnapCheckError) {
+        init(_ descriptor: Int32) {
             self.descriptor = descriptor
         }
 
