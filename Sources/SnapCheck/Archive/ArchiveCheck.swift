@@ -75,18 +75,34 @@ struct ArchiveCheck {
         var state = VerificationProgress()
         state.expectedFiles = index.summary.files
         state.expectedBytes = index.summary.bytes
+        // Inside a large member, a report every progressInterval (between batches of chunks).
+        let monitor = self.monitor
+        let interval = options.progressInterval
+        var lastReport = ContinuousClock.now
+        func tick() {
+            let now = ContinuousClock.now
+            guard now - lastReport >= interval else { return }
+            lastReport = now
+            state.readBytes = monitor.bytesRead
+            progress(state)
+        }
         do {
             while let member = try members.next() {
                 try monitor.willRead()
-                let findings = try check(member) + pendingFindings
+                let findings = try check(member, tick: tick) + pendingFindings
                 pendingFindings = []
                 for item in findings {
                     report.add(item)
                     finding(item)
                 }
+                if member.kind == .file {
+                    state.checkedFiles += 1
+                    state.checkedBytes = state.checkedBytes.saturatingAdd(member.size)
+                }
                 state.readBytes = monitor.bytesRead
                 state.findings = report.counted + report.warnings
                 progress(state)
+                lastReport = ContinuousClock.now
                 if damage != nil { break }
             }
         } catch let error as ArchiveReader.Damage {
@@ -131,7 +147,7 @@ struct ArchiveCheck {
     }
 
     /// The findings about one member (reading its data when it is a file the manifest has).
-    private mutating func check(_ member: ArchiveMember) throws -> [Finding] {
+    private mutating func check(_ member: ArchiveMember, tick: () -> Void) throws -> [Finding] {
         let path: [UInt8]
         switch layout.map(member.name) {
         case .root:
@@ -160,7 +176,7 @@ struct ArchiveCheck {
                 bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven"))
         } else if expected.kind == .file {
             do {
-                if let content = try checkContent(expected, ordinal, member) { findings.append(content) }
+                if let content = try checkContent(expected, ordinal, member, tick: tick) { findings.append(content) }
             } catch let broken as ArchiveReader.Damage {
                 damage = broken
                 return [Finding(
@@ -176,7 +192,7 @@ struct ArchiveCheck {
 
     /// Streams a file member's bytes and compares them; nil when intact.
     private mutating func checkContent(
-        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember
+        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, tick: () -> Void
     ) throws -> Finding? {
         if member.dataComesLater && expected.size > 0 {
             awaitingData[expected.path] = ordinal
@@ -185,7 +201,7 @@ struct ArchiveCheck {
         if let target = member.hardlinkTarget, member.size == 0 {
             return try checkHardLink(expected, ordinal, to: target)
         }
-        let outcome = try readContent(expected)
+        let outcome = try readContent(expected, tick: tick)
         // cpio: the data of a link set comes with its last member, for every name of it.
         if let target = member.hardlinkTarget, case .path(let linked) = layout.map(target),
            let linkedOrdinal = awaitingData.removeValue(forKey: linked) {
@@ -206,14 +222,15 @@ struct ArchiveCheck {
         return nil
     }
 
-    /// Reads the current member's bytes against `expected`'s chunks.
+    /// Reads the current member's bytes against `expected`'s chunks, calling `tick` after
+    /// every batch (so progress moves inside a large member).
     ///
     /// While they match, the bytes are taken a chunk at a time, at the manifest's lengths, and
     /// hashed in batches of up to 8 MiB (on the helpers too): no chunking, as for a file in a
     /// directory. From the first chunk that differs, the rest of the member is cut with FastCDC
     /// and its chunks matched with the manifest's (``ChunkMatch``), which finds the chunks that
     /// come back in step after an insertion or a deletion.
-    private func readContent(_ expected: TreeEntry) throws -> ContentCheck.Outcome {
+    private func readContent(_ expected: TreeEntry, tick: () -> Void) throws -> ContentCheck.Outcome {
         bytes.startMember()
         let chunks = expected.chunks
         var index = 0
@@ -235,6 +252,7 @@ struct ArchiveCheck {
             let matching = zip(digests, chunks[index..<end]).prefix { $0 == $1.digest }.count
             bytes.consume(chunks[index..<(index + matching)].reduce(0) { $0 + $1.length })
             index += matching
+            tick()
             if matching < end - (index - matching) { break }
         }
         if index == chunks.count {

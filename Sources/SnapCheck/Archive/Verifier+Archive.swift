@@ -19,7 +19,8 @@ extension Verifier {
     ///   - options: what counts, threads, a pinned snapshot id. Directory tallies are not made
     ///     for archives.
     ///   - finding: receives every finding.
-    ///   - progress: called after every member, with the bytes read and the manifest's totals.
+    ///   - progress: called after every member and, inside a large one, every
+    ///     ``VerifyOptions/progressInterval``, with the bytes read and the manifest's totals.
     /// - Throws: ``SnapCheckError`` when the manifest is invalid or not the pinned one, or the
     ///   file is not an archive at all (``SnapCheckError/Code/wrongFileType``).
     public static func verify(

@@ -93,4 +93,19 @@ struct ProgressTests {
         #expect(reports.last?.readBytes == UInt64(Self.size) + 6)
         #expect(reports.allSatisfy { $0.totalFiles == nil || ($0.totalFiles == 2 && $0.totalBytes == UInt64(Self.size) + 6) })
     }
+
+    @Test func archiveProgressMovesInsideALargeMember() throws {
+        let fixture = try LargeFile()
+        defer { fixture.remove() }
+        let archive = FilePath(fixture.tree.root.path + ".tar")
+        defer { unlink(archive.string) }
+        _ = try TestSupport.run("/bin/sh", ["-c", "tar --format=pax -C '\(fixture.tree.root.path)' -cf '\(archive.string)' ."])
+        var reports: [VerificationProgress] = []
+        let report = try Verifier.verify(
+            manifest: fixture.manifest, archive: archive, options: Self.quickOptions(), progress: { reports.append($0) })
+        #expect(report.verified)
+        #expect(reports.contains { $0.checkedFiles == 0 && $0.readBytes > 0 && $0.readBytes < UInt64(Self.size) })
+        #expect(reports.allSatisfy { $0.expectedFiles == 2 && $0.expectedBytes == UInt64(Self.size) + 6 })
+        #expect(reports.last?.checkedFiles == 2 && reports.last?.readBytes == UInt64(Self.size) + 6)
+    }
 }
