@@ -51,10 +51,7 @@ struct ArchiveCheck {
         implied = Bitmap(size: index.count)
         intact = Bitmap(size: index.count)
         chunker = StreamingChunker(parameters: index.parameters)
-        // A compressed archive is decoded on a thread of its own (ArchiveStream), which takes a
-        // core: hashing helpers get the others.
-        let helperCount = options.threads - 1 - (members is ArchiveStream ? 1 : 0)
-        helpers = helperCount > 0 ? HashHelpers(count: helperCount, workers: 1) : nil
+        helpers = members.hashHelpers(threads: options.threads)
         bytes = MemberBytes(members, capacity: max(16 << 20, 2 * index.parameters.maxSize), monitor: monitor)
         report.snapshotID = index.summary.snapshotID
         report.expectedEntries = index.summary.entries

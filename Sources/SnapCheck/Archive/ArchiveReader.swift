@@ -14,7 +14,6 @@ import Glibc
 final class ArchiveReader: ArchiveMembers {
     private let archive: OpaquePointer
     private let label: PathLabel
-    private var entry: OpaquePointer?
     /// Whether a member header was read yet (an error before that means "not an archive").
     private var sawMember = false
 
@@ -87,9 +86,9 @@ final class ArchiveReader: ArchiveMembers {
         case ARCHIVE_EOF:
             return nil
         case ARCHIVE_OK, ARCHIVE_WARN:
+            guard let header else { throw damage() }  // libarchive always sets it with these
             sawMember = true
-            entry = header
-            return ArchiveMember(header!)
+            return ArchiveMember(header)
         default:
             // Before any member, no format recognised means the input is not an archive;
             // anything else, such as a compressed stream cut short, is damage.
@@ -112,6 +111,9 @@ final class ArchiveReader: ArchiveMembers {
     /// Whether the archive is compressed (decoding it then costs as much as hashing it).
     var isCompressed: Bool { archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
 
+    /// None: this reader reads on the caller's thread.
+    var readingThreads: Int { 0 }
+
     /// Where reading stopped, and why (offsets are -1 before the first read: shown as 0).
     private func damage() -> Damage {
         Damage(
@@ -133,4 +135,24 @@ protocol ArchiveMembers: AnyObject {
     func next() throws -> ArchiveMember?
     /// Reads the current member's data into `target`; 0 at its end.
     func read(into target: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Threads of its own that read (and decode) the archive: each takes a core.
+    var readingThreads: Int { get }
+}
+
+extension ArchiveMembers {
+    /// Reads the current member's data as ``read(into:)`` does, looking at the job's
+    /// cancellation first and counting the bytes for its progress.
+    func read(into target: UnsafeMutableRawBufferPointer, monitor: ReadMonitor) throws -> Int {
+        try monitor.willRead()
+        let count = try read(into: target)
+        monitor.didRead(count)
+        return count
+    }
+
+    /// Threads that hash chunks beside the caller, out of a job's `threads`: the cores that
+    /// reading the archive leaves (nil when none is left).
+    func hashHelpers(threads: Int) -> HashHelpers? {
+        let count = threads - 1 - readingThreads
+        return count > 0 ? HashHelpers(count: count, workers: 1) : nil
+    }
 }

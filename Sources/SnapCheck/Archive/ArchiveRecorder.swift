@@ -18,7 +18,7 @@ enum ArchiveRecorder {
         cancellation: Cancellation?, problem: (SnapCheckError) -> Void, into writer: ManifestWriter
     ) throws(SnapCheckError) {
         let chunker = StreamingChunker(parameters: parameters)
-        let helpers = threads > 1 ? HashHelpers(count: threads - 1 - (members is ArchiveStream ? 1 : 0), workers: 1) : nil
+        let helpers = members.hashHelpers(threads: threads)
         defer { helpers?.shutDown() }
         let monitor = ReadMonitor(cancellation: cancellation)
         let sorter = EntrySorter()
@@ -27,31 +27,32 @@ enum ArchiveRecorder {
         do {
             while let member = try members.next() {
                 try monitor.willRead()
-                guard case .path(let path) = layout.map(member.name) else {
-                    if layout.map(member.name) == .outside {
-                        problem(SnapCheckError(.invalidArgument, "left out: the name is outside the layout", at: PathLabel(bytes: member.name)))
-                    }
+                let path: [UInt8]
+                switch layout.map(member.name) {
+                case .root:
                     continue
+                case .outside:
+                    problem(SnapCheckError(.invalidArgument, "left out: the name is outside the layout", at: PathLabel(bytes: member.name)))
+                    continue
+                case .path(let mapped):
+                    path = mapped
                 }
                 var entry = TreeEntry(
                     path: path, kind: member.kind, mode: member.mode, modificationTime: member.modificationTime ?? FileTime(seconds: 0))
                 switch member.kind {
                 case .symlink:
-                    entry.symlinkTarget = member.symlinkTarget ?? []
-                    entry.size = UInt64(entry.symlinkTarget!.count)
+                    let target = member.symlinkTarget ?? []
+                    entry.symlinkTarget = target
+                    entry.size = UInt64(target.count)
                 case .file where member.hardlinkTarget != nil && member.size == 0:
-                    if case .path(let source) = layout.map(member.hardlinkTarget!) { links.append((path, source)) }
+                    // tar: the content is the linked member's.
+                    if let name = member.hardlinkTarget, case .path(let source) = layout.map(name) { links.append((path, source)) }
                 case .file where member.dataComesLater:
                     break  // cpio: filled in from the link set's last member, below
                 case .file:
                     var chunks: [Chunk] = []
                     entry.size = try chunker.chunk(
-                        reading: { (target: UnsafeMutableRawBufferPointer) throws -> Int in
-                            try monitor.willRead()
-                            let count = try members.read(into: target)
-                            monitor.didRead(count)
-                            return count
-                        },
+                        reading: { (target: UnsafeMutableRawBufferPointer) throws -> Int in try members.read(into: target, monitor: monitor) },
                         helpers: helpers, while: { chunk in
                             chunks.append(chunk)
                             return true

@@ -41,6 +41,9 @@ final class ArchiveStream: ArchiveMembers {
     /// Whether the current member's data has been read to its end.
     private var atEndOfData = true
 
+    /// One: the thread that reads and decodes.
+    var readingThreads: Int { 1 }
+
     /// The members of the archive on `descriptor`: read on a thread of their own when the
     /// archive is compressed, on the caller's otherwise.
     ///

@@ -12,6 +12,7 @@ enum EntryRecord {
         }
         append(UInt32(entry.path.count))
         output.append(contentsOf: entry.path)
+        // Every value is in its type's allCases: the index is always found.
         append(UInt8(FileKind.allCases.firstIndex(of: entry.kind)!))
         append(UInt8(TreeEntry.Status.allCases.firstIndex(of: entry.status)!))
         append(entry.mode)

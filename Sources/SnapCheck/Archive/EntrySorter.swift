@@ -49,13 +49,14 @@ final class EntrySorter {
             // The smallest head; on a tie the earlier source (runs are in arrival order, memory
             // last), so that of equal paths the one that arrived last comes last, and wins.
             var best: (source: Int, entry: TreeEntry)?
+            func consider(_ source: Int, _ entry: TreeEntry) {
+                if let current = best, Self.compare(entry, current.entry) >= 0 { return }
+                best = (source, entry)
+            }
             for (index, head) in heads.enumerated() {
-                guard let head else { continue }
-                if best == nil || Self.compare(head, best!.entry) < 0 { best = (index, head) }
+                if let head { consider(index, head) }
             }
-            if memory < pending.count, best == nil || Self.compare(pending[memory].entry, best!.entry) < 0 {
-                best = (-1, pending[memory].entry)
-            }
+            if memory < pending.count { consider(-1, pending[memory].entry) }
             guard let (source, entry) = best else { break }
             if source < 0 { memory += 1 } else { heads[source] = try sources[source].next() }
             if let last = previous, Self.compare(last, entry) != 0 { try body(last) }
@@ -77,26 +78,18 @@ final class EntrySorter {
 
     private func spill() throws(SnapCheckError) {
         sortPending()
-        let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-sort-".utf8), mode: 0o600)
-        let reader = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
-        _ = withCString(file.path.bytes) { unlink($0) }
-        defer { close(file.descriptor) }
-        guard reader >= 0 else { throw SnapCheckError(.io, "cannot read back a temporary file for sorting", path: file.path, errno: errno) }
-        runs.append(reader)
-        let sink = DescriptorSink(descriptor: file.descriptor, label: PathLabel(describing: "<sort run>"))
+        let file = try TemporaryFile.scratch(named: "sort", purpose: "sorting")
+        runs.append(file.reader)
+        defer { close(file.writer) }
+        let sink = DescriptorSink(descriptor: file.writer, label: PathLabel(describing: "<sort run>"))
         var record: [UInt8] = []
         for item in pending {
+            // Each record behind its length (4 bytes, little-endian).
             record.removeAll(keepingCapacity: true)
+            record.append(contentsOf: [0, 0, 0, 0])
             EntryRecord.encode(item.entry, into: &record)
-            var length = UInt32(record.count).littleEndian
-            var failure: SnapCheckError?
-            withUnsafeBytes(of: &length) { bytes in
-                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
-            }
-            record.withUnsafeBytes { bytes in
-                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            withUnsafeBytes(of: UInt32(record.count - 4).littleEndian) { record.replaceSubrange(0..<4, with: $0) }
+            try sink.write(record)
         }
         try sink.finish()
         pending.removeAll()
@@ -119,14 +112,8 @@ final class EntrySorter {
             if count == 0 { return nil }
             guard count == 4 else { throw Self.failure() }
             var record = [UInt8](repeating: 0, count: Int(UInt32(littleEndian: length)))
-            var done = 0
-            while done < record.count {
-                let result = record.withUnsafeMutableBytes {
-                    Syscall.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]), at: offset + 4 + UInt64(done))
-                }
-                guard case .success(let read) = result, read > 0 else { throw Self.failure() }
-                done += read
-            }
+            let result = record.withUnsafeMutableBytes { Syscall.preadAll(descriptor, into: $0, at: offset + 4) }
+            guard case .success(record.count) = result else { throw Self.failure() }
             offset += 4 + UInt64(record.count)
             return EntryRecord.decode(record)
         }

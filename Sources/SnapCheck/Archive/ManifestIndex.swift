@@ -29,6 +29,7 @@ final class ManifestIndex {
     convenience init(_ reader: ManifestReader) throws(SnapCheckError) {
         try self.init(parameters: reader.parameters) { (add) throws(SnapCheckError) in
             while let entry = try reader.next() { try add(entry) }
+            // next() returned nil: the trailer was checked and the summary set.
             return reader.summary!
         }
     }
@@ -40,14 +41,10 @@ final class ManifestIndex {
         fill: (_ add: (TreeEntry) throws(SnapCheckError) -> Void) throws(SnapCheckError) -> ManifestSummary
     ) throws(SnapCheckError) {
         self.parameters = parameters
-        let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-index-".utf8), mode: 0o600)
-        descriptor = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
-        _ = withCString(file.path.bytes) { unlink($0) }
-        defer { close(file.descriptor) }
-        guard descriptor >= 0 else {
-            throw SnapCheckError(.io, "cannot read back a temporary file for the manifest's index", path: file.path, errno: errno)
-        }
-        let sink = DescriptorSink(descriptor: file.descriptor, label: PathLabel(describing: "<manifest index>"))
+        let file = try TemporaryFile.scratch(named: "index", purpose: "the manifest's index")
+        descriptor = file.reader
+        defer { close(file.writer) }
+        let sink = DescriptorSink(descriptor: file.writer, label: PathLabel(describing: "<manifest index>"))
         var keys: [(hash: UInt64, ordinal: UInt32)] = []
         var offsets: [UInt64] = [0]
         var record: [UInt8] = []
@@ -55,11 +52,7 @@ final class ManifestIndex {
             guard keys.count < Int(UInt32.max) else { throw SnapCheckError(.invalidArgument, "a manifest of more than 4 billion entries") }
             record.removeAll(keepingCapacity: true)
             EntryRecord.encode(entry, into: &record)
-            var failure: SnapCheckError?
-            record.withUnsafeBytes { bytes in
-                do throws(SnapCheckError) { try sink.write(bytes) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            try sink.write(record)
             keys.append((Self.hash(entry.path), UInt32(keys.count)))
             offsets.append(offsets[offsets.count - 1] + UInt64(record.count))
         }
@@ -97,15 +90,9 @@ final class ManifestIndex {
     func entry(at ordinal: Int) throws(SnapCheckError) -> TreeEntry {
         let start = offsets[ordinal]
         var record = [UInt8](repeating: 0, count: Int(offsets[ordinal + 1] - start))
-        var done = 0
-        while done < record.count {
-            let result = record.withUnsafeMutableBytes {
-                Syscall.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]), at: start + UInt64(done))
-            }
-            guard case .success(let count) = result, count > 0 else {
-                throw SnapCheckError(.io, "cannot read back the manifest's index", at: PathLabel(describing: "<manifest index>"))
-            }
-            done += count
+        let result = record.withUnsafeMutableBytes { Syscall.preadAll(descriptor, into: $0, at: start) }
+        guard case .success(record.count) = result else {
+            throw SnapCheckError(.io, "cannot read back the manifest's index", at: PathLabel(describing: "<manifest index>"))
         }
         return EntryRecord.decode(record)
     }

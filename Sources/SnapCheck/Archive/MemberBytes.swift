@@ -74,9 +74,6 @@ final class MemberBytes {
     }
 
     private func pull(into target: UnsafeMutableRawBufferPointer) throws -> Int {
-        try monitor.willRead()
-        let count = try members.read(into: target)
-        monitor.didRead(count)
-        return count
+        try members.read(into: target, monitor: monitor)
     }
 }

@@ -32,7 +32,7 @@ extension SnapshotBuilder {
         options: SnapshotOptions = SnapshotOptions(), problem: (SnapCheckError) -> Void = { _ in }
     ) throws(SnapCheckError) -> ManifestSummary {
         try writeManifest(
-            ofArchive: archiveDescriptor.rawValue, label: PathLabel(describing: "<stdin>"), source: nil, to: path, layout: layout,
+            ofArchive: archiveDescriptor.rawValue, label: PathLabel(descriptor: archiveDescriptor), source: nil, to: path, layout: layout,
             options: options, problem: problem)
     }
 

@@ -41,9 +41,8 @@ extension Verifier {
         options: VerifyOptions = VerifyOptions(),
         finding: (Finding) -> Void = { _ in }, progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> VerificationReport {
-        let label = archiveDescriptor == .standardInput ? "<stdin>" : "<descriptor \(archiveDescriptor.rawValue)>"
-        return try verify(
-            manifest: manifest, archive: archiveDescriptor.rawValue, label: PathLabel(describing: label), layout: layout,
+        try verify(
+            manifest: manifest, archive: archiveDescriptor.rawValue, label: PathLabel(descriptor: archiveDescriptor), layout: layout,
             options: options, finding: finding, progress: progress)
     }
 

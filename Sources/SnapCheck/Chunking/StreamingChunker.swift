@@ -125,7 +125,7 @@ public final class StreamingChunker {
         _ descriptor: FileDescriptor, path: FilePath? = nil, expectedSize: UInt64? = nil,
         each body: (Chunk) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> UInt64 {
-        let label = path.map(PathLabel.init) ?? PathLabel(describing: "<descriptor \(descriptor.rawValue)>")
+        let label = path.map(PathLabel.init) ?? PathLabel(descriptor: descriptor)
         return try chunk(
             fileDescriptor: descriptor.rawValue, label: { label }, expectedSize: expectedSize, helpers: nil, monitor: nil, each: body)
     }

@@ -10,6 +10,18 @@ protocol ByteSink: AnyObject {
     func finish() throws(SnapCheckError)
 }
 
+extension ByteSink {
+    /// Takes the bytes of `bytes`.
+    func write(_ bytes: [UInt8]) throws(SnapCheckError) {
+        // withUnsafeBytes does not pass a typed error through: it is carried out by hand.
+        var failure: SnapCheckError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(SnapCheckError) { try write(buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}
+
 /// Writes to a file descriptor through a 256 KiB buffer.
 final class DescriptorSink: ByteSink {
     private let descriptor: Int32

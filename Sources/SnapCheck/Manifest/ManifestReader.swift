@@ -66,8 +66,7 @@ public final class ManifestReader {
     ///   - expectedSnapshot: the snapshot id the manifest must have.
     /// - Throws: ``SnapCheckError`` as ``init(path:expectedSnapshot:)`` does.
     public convenience init(descriptor: FileDescriptor, expectedSnapshot: Digest? = nil) throws(SnapCheckError) {
-        let label = descriptor == .standardInput ? "<stdin>" : "<descriptor \(descriptor.rawValue)>"
-        try self.init(reading: descriptor.rawValue, owned: false, label: PathLabel(describing: label), expectedSnapshot: expectedSnapshot)
+        try self.init(reading: descriptor.rawValue, owned: false, label: PathLabel(descriptor: descriptor), expectedSnapshot: expectedSnapshot)
     }
 
     private init(reading descriptor: Int32, owned: Bool, label path: PathLabel, expectedSnapshot: Digest?) throws(SnapCheckError) {

@@ -58,7 +58,7 @@ public final class ManifestWriter {
         descriptor: FileDescriptor, compressed: Bool = false, parameters: ChunkingParameters, source: FilePath? = nil,
         created: Int64? = nil
     ) throws(SnapCheckError) {
-        let base = DescriptorSink(descriptor: descriptor.rawValue, label: PathLabel(describing: "<descriptor \(descriptor.rawValue)>"))
+        let base = DescriptorSink(descriptor: descriptor.rawValue, label: PathLabel(descriptor: descriptor))
         try self.init(sink: compressed ? GzipSink(writingTo: base) : base, atomicFile: nil, parameters: parameters, source: source, created: created)
     }
 
@@ -106,11 +106,7 @@ public final class ManifestWriter {
     }
 
     private func write(_ bytes: [UInt8], identity included: Bool) throws(SnapCheckError) {
-        var failure: SnapCheckError?
-        bytes.withUnsafeBytes { buffer in
-            if included { identity.update(buffer) }
-            do { try sink.write(buffer) } catch { failure = error as? SnapCheckError }
-        }
-        if let failure { throw failure }
+        if included { identity.update(bytes) }
+        try sink.write(bytes)
     }
 }

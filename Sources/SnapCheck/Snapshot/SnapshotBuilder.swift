@@ -72,7 +72,7 @@ public enum SnapshotBuilder {
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
         // What the run waits on, for reports; made a FilePath only for a report.
-        var inFlight = InFlightPaths()
+        var inFlight = InFlightPaths(tracking: progress != nil)
         func report() {
             guard let progress else { return }
             if let totals { (state.totalFiles, state.totalBytes) = totals.result.map { ($0.files, $0.bytes) } ?? (nil, nil) }
@@ -83,7 +83,7 @@ public enum SnapshotBuilder {
         func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
             // Cancelled: what the workers cut short is not reported as unreadable.
             try options.cancellation?.check()
-            if progress != nil { inFlight.delivered() }
+            inFlight.delivered()
             for (entry, failure) in results {
                 if let failure { problem(failure) }
                 try body(entry)
@@ -95,18 +95,16 @@ public enum SnapshotBuilder {
             }
             report()
         }
+        func send(_ job: [WalkedEntry]) throws(SnapCheckError) {
+            inFlight.submitted(job[job.count - 1].entry.path)
+            try pool.submit(job, delivering: deliver, waiting: report)
+        }
         var batcher = JobBatcher<WalkedEntry>()
         while let walked = walker.next() {
             try options.cancellation?.check()
-            for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) {
-                if progress != nil { inFlight.submitted(job[job.count - 1].entry.path) }
-                try pool.submit(job, delivering: deliver, waiting: report)
-            }
+            for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) { try send(job) }
         }
-        if let job = batcher.finish() {
-            if progress != nil { inFlight.submitted(job[job.count - 1].entry.path) }
-            try pool.submit(job, delivering: deliver, waiting: report)
-        }
+        if let job = batcher.finish() { try send(job) }
         try pool.drain(delivering: deliver, waiting: report)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()

@@ -44,6 +44,15 @@ struct PathLabel: Sendable {
         filePath = FilePath(bytes: bytes)
     }
 
+    /// A label for an open descriptor that has no path: `<stdin>`, `<stdout>`, `<descriptor 7>`.
+    init(descriptor: FileDescriptor) {
+        switch descriptor {
+        case .standardInput: self.init(describing: "<stdin>")
+        case .standardOutput: self.init(describing: "<stdout>")
+        default: self.init(describing: "<descriptor \(descriptor.rawValue)>")
+        }
+    }
+
     /// A label with no path behind it.
     init(describing display: String) {
         self.display = display

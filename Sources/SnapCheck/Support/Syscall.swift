@@ -30,6 +30,20 @@ package enum Syscall {
         retrying { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
     }
 
+    /// Fills `buffer` from `offset`, repeating short reads; fewer bytes only at the end of the
+    /// file.
+    static func preadAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) -> Result<Int, Errno> {
+        var done = 0
+        while done < buffer.count {
+            switch pread(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + UInt64(done)) {
+            case .success(0): return .success(done)
+            case .success(let count): done += count
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(done)
+    }
+
     /// Writes all of `buffer`, repeating short writes.
     package static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Result<Void, Errno> {
         var done = 0

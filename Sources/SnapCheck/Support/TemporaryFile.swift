@@ -29,4 +29,19 @@ enum TemporaryFile {
         }
         throw SnapCheckError(.io, "cannot create a temporary file: every name tried exists", at: PathLabel(bytes: prefix))
     }
+
+    /// A scratch file in the system's temporary folder (the library reads no environment
+    /// variables), unlinked at once so that it goes away with its descriptors whatever happens:
+    /// one to write, one to read back. `purpose` says what it is for, in errors.
+    static func scratch(named name: String, purpose: String) throws(SnapCheckError) -> (writer: Int32, reader: Int32) {
+        let file = try create(prefix: Array("/tmp/snapcheck-\(name)-".utf8), mode: 0o600)
+        let reader = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
+        let failure = errno
+        _ = withCString(file.path.bytes) { unlink($0) }
+        guard reader >= 0 else {
+            close(file.descriptor)
+            throw SnapCheckError(.io, "cannot read back a temporary file for \(purpose)", path: file.path, errno: failure)
+        }
+        return (file.descriptor, reader)
+    }
 }

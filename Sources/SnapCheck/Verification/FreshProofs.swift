@@ -42,17 +42,7 @@ final class FreshProofs: @unchecked Sendable {
     private func spill() throws(SnapCheckError) {
         buffer.sort { $0.fingerprint < $1.fingerprint }
         if descriptor < 0 {
-            // The system's temporary folder (the library reads no environment variables).
-            let file = try TemporaryFile.create(prefix: Array("/tmp/snapcheck-proofs-".utf8), mode: 0o600)
-            // Unlinked at once: it goes away with the descriptor, whatever happens. Opened for
-            // writing only, so it is read back through a second descriptor.
-            descriptor = withCString(file.path.bytes) { open($0, O_RDONLY | O_CLOEXEC) }
-            let failure = errno
-            _ = withCString(file.path.bytes) { unlink($0) }
-            writer = file.descriptor
-            guard descriptor >= 0 else {
-                throw SnapCheckError(.io, "cannot read back a temporary file for proofs", path: file.path, errno: failure)
-            }
+            (writer, descriptor) = try TemporaryFile.scratch(named: "proofs", purpose: "proofs")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(buffer.count * 16)
@@ -109,16 +99,11 @@ final class FreshProofs: @unchecked Sendable {
                 let wanted = min(4096, run.count - position)
                 var bytes = [UInt8](repeating: 0, count: wanted * 16)
                 let offset = UInt64((run.offset + position) * 16)
-                var done = 0
-                while done < bytes.count {
-                    let result = bytes.withUnsafeMutableBytes { raw in
-                        Syscall.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]), at: offset + UInt64(done))
-                    }
-                    switch result {
-                    case .success(0): throw SnapCheckError(.io, "a temporary file of proofs was cut short")
-                    case .success(let count): done += count
-                    case .failure(let error): throw SnapCheckError(.io, "cannot read proofs back from a temporary file", errno: error.code)
-                    }
+                switch bytes.withUnsafeMutableBytes({ Syscall.preadAll(descriptor, into: $0, at: offset) }) {
+                case .success(let count) where count < bytes.count:
+                    throw SnapCheckError(.io, "a temporary file of proofs was cut short")
+                case .success: break
+                case .failure(let error): throw SnapCheckError(.io, "cannot read proofs back from a temporary file", errno: error.code)
                 }
                 block = bytes.withUnsafeBytes { raw in
                     stride(from: 0, to: raw.count, by: 16).map { offset in

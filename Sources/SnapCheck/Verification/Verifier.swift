@@ -178,7 +178,7 @@ public enum Verifier {
         var state = VerificationProgress()
         if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
         // What the run waits on, for reports; made a FilePath only for a report.
-        var inFlight = InFlightPaths()
+        var inFlight = InFlightPaths(tracking: progress != nil)
         func reportProgress() {
             guard let progress else { return }
             state.findings = report.counted + report.warnings
@@ -188,7 +188,7 @@ public enum Verifier {
             progress(state)
         }
         func deliver(_ outcomes: [VerifyItem.Outcome]) {
-            if progress != nil { inFlight.delivered() }
+            inFlight.delivered()
             for outcome in outcomes {
                 for finding in outcome.findings {
                     report.add(finding)
@@ -217,10 +217,11 @@ public enum Verifier {
             enqueue(item)
         }
         func enqueue(_ item: VerifyItem) {
-            for job in batcher.add(item, weight: item.expectedFileBytes) {
-                if progress != nil { inFlight.submitted(job[job.count - 1].path) }
-                pool.submit(job, delivering: deliver, waiting: reportProgress)
-            }
+            for job in batcher.add(item, weight: item.expectedFileBytes) { send(job) }
+        }
+        func send(_ job: [VerifyItem]) {
+            inFlight.submitted(job[job.count - 1].path)
+            pool.submit(job, delivering: deliver, waiting: reportProgress)
         }
 
         var pairing = TypeChangePairing()
@@ -271,10 +272,7 @@ public enum Verifier {
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
-        if let job = batcher.finish() {
-            if progress != nil { inFlight.submitted(job[job.count - 1].path) }
-            pool.submit(job, delivering: deliver, waiting: reportProgress)
-        }
+        if let job = batcher.finish() { send(job) }
         pool.drain(delivering: deliver, waiting: reportProgress)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
