@@ -1,57 +1,93 @@
+import SystemPackage
+
 /// Verifies an archive's members against a manifest, as they come, in the order they were
-/// written.
+/// written: in full, or (``Sampling``) a spot-check that reads only chosen chunks.
 ///
 /// Each member is looked up in a ``ManifestIndex`` and compared as a directory entry would be
 /// (``EntryComparison``): type, symlink target, metadata (at the precision the archive keeps),
-/// and a regular file's bytes, streamed out of the archive once, cut with FastCDC and hashed
-/// (on every core, through ``HashHelpers``), then matched with the manifest's chunks. Members
-/// not in the manifest are extra; after the last member, manifest entries never seen are
-/// missing, but directories that members imply (`a/b` implies `a`) are present. A hard link
-/// is intact when the manifest gives it the same content as the member it links to and that
-/// member was intact.
+/// and a regular file's bytes, matched with the manifest's chunks. Where a member's data lies
+/// whole in an uncompressed archive file (plain tar), the check is the one a file in a
+/// directory gets (``VerifyItem``, ``ContentCheck``): workers read the data in place with
+/// positioned reads, on every core, while this thread reads the headers on and seeks past the
+/// data. Otherwise (compressed, zip, cpio, sparse members, a pipe) the data is streamed out of
+/// the archive once, cut with FastCDC and hashed (on the other cores, through
+/// ``HashHelpers``). Findings come out in member order either way.
+///
+/// Members not in the manifest are extra; after the last member, manifest entries never seen
+/// are missing, but directories that members imply (`a/b` implies `a`) are present. A hard
+/// link is intact when the manifest gives it the same content as the member it links to and
+/// that member was intact.
 ///
 /// An archive that breaks off or is corrupt is a finding, not a failure: the member being read
 /// is unreadable ("archive damaged at byte N"), and so is every manifest entry not reached.
-struct ArchiveCheck {
+final class ArchiveCheck {
     let index: ManifestIndex
     let layout: ArchiveLayout
     let options: VerifyOptions
 
     /// The running report, findings as they come.
     private(set) var report = VerificationReport()
+    /// For a spot-check: the sample, and what it read.
+    private(set) var sampling: Sampling?
     /// Manifest entries matched by a member; directories implied by members' paths; files
-    /// found intact (for hard links to them).
+    /// found intact; files whose content matched as far as it was read (for hard links).
     private var seen: Bitmap
     private var implied: Bitmap
     private var intact: Bitmap
+    private var matched: Bitmap
     /// Where the archive broke off, if it did.
     private var damage: ArchiveReader.Damage?
     /// Files whose data a later member of their link set brings (cpio), by path.
     private var awaitingData: [[UInt8]: Int] = [:]
-    /// Findings about such a file, found while checking the member that brought its data.
-    private var pendingFindings: [Finding] = []
     /// The last directory whose ancestors were marked implied.
     private var lastParent: [UInt8] = []
     private let chunker: StreamingChunker
     private let hasher = SHA256()
-    private let helpers: HashHelpers?
+    /// Threads that hash streamed data beside this one; started for the first streamed file.
+    private var helpers: HashHelpers?
+    private var helpersStarted = false
+    /// Workers that read members in place; started for the first such member.
+    private var pool: OrderedWorkPool<[ArchiveItem], [ArchiveItem.Settled]>?
+    private var batcher = JobBatcher<ArchiveItem>()
     private let monitor: ReadMonitor
-    /// The archive's members, in order.
+    /// The archive's members, in order, and the descriptor they are read from.
     private let members: ArchiveMembers
-    /// The member being read (one buffer for all of them: 16 MiB, or two of the largest chunks).
+    private let descriptor: Int32
+    /// The streamed member being read (one buffer for all of them: 16 MiB, or two of the
+    /// largest chunks).
     private let bytes: MemberBytes
 
-    init(index: ManifestIndex, layout: ArchiveLayout, options: VerifyOptions, members: ArchiveMembers, monitor: ReadMonitor) {
+    /// A spot-check's sample: chunks chosen in member order, each file's on the first member
+    /// that has its path.
+    struct Sampling {
+        var plan: SamplePlan
+        /// Chunks chosen, and their bytes.
+        var sampledChunks = 0
+        var sampledBytes: UInt64 = 0
+        /// Chosen chunks read and matched.
+        var matchedChunks = 0
+    }
+
+    /// A check of the members of `members`, read from `descriptor`, against `index`; a
+    /// spot-check when `sampling` is given.
+    init(
+        index: ManifestIndex, layout: ArchiveLayout, options: VerifyOptions, members: ArchiveMembers, descriptor: Int32,
+        monitor: ReadMonitor, sampling: Sampling? = nil
+    ) {
         self.index = index
         self.layout = layout
+        var options = options
+        options.recordsProofs = sampling != nil  // the matched chunks of a sample are counted
         self.options = options
         self.monitor = monitor
         self.members = members
+        self.descriptor = descriptor
+        self.sampling = sampling
         seen = Bitmap(size: index.count)
         implied = Bitmap(size: index.count)
         intact = Bitmap(size: index.count)
+        matched = Bitmap(size: index.count)
         chunker = StreamingChunker(parameters: index.parameters)
-        helpers = members.hashHelpers(threads: options.threads)
         bytes = MemberBytes(members, capacity: max(16 << 20, 2 * index.parameters.maxSize), monitor: monitor)
         report.snapshotID = index.summary.snapshotID
         report.expectedEntries = index.summary.entries
@@ -59,47 +95,76 @@ struct ArchiveCheck {
         report.expectedBytes = index.summary.bytes
     }
 
-    /// Stops the helpers; call once, at the end.
+    /// Stops the threads; call once, at the end.
     func close() {
+        pool?.shutDown()
         helpers?.shutDown()
     }
 
     /// Reads every member, then reports what was never seen; `label` names the archive in the
     /// finding about its damage, if it is damaged.
-    mutating func run(
+    func run(
         label: PathLabel, finding: (Finding) -> Void, progress: (VerificationProgress) -> Void
     ) throws(SnapCheckError) {
         var state = VerificationProgress()
         state.expectedFiles = index.summary.files
         state.expectedBytes = index.summary.bytes
-        // Inside a large member, a report every progressInterval (between batches of chunks).
+        // Reports after every member and, while waiting inside a large one, every
+        // progressInterval.
         let monitor = self.monitor
         let interval = options.progressInterval
         var lastReport = ContinuousClock.now
-        func tick() {
+        var inFlight = InFlightPaths(tracking: true)
+        func report(force: Bool) {
             let now = ContinuousClock.now
-            guard now - lastReport >= interval else { return }
+            guard force || now - lastReport >= interval else { return }
             lastReport = now
             state.readBytes = monitor.bytesRead
+            state.findings = self.report.counted + self.report.warnings
+            state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
             progress(state)
+        }
+        func add(_ item: Finding) {
+            self.report.add(item)
+            finding(item)
+        }
+        func deliver(_ settled: [ArchiveItem.Settled]) throws(SnapCheckError) {
+            inFlight.delivered()
+            for one in settled {
+                let outcome: ArchiveItem.Outcome
+                switch one {
+                case .outcome(let value): outcome = value
+                case .hardLink(let link): outcome = try judge(link)
+                }
+                for item in outcome.findings { add(item) }
+                if let (ordinal, size, contentMatched, proven) = outcome.content {
+                    if contentMatched { matched.set(ordinal) }
+                    if proven { proveIntact(ordinal, size: size) }
+                }
+                if outcome.checkedFile { state.checkedFiles += 1 }
+                state.checkedBytes = state.checkedBytes.saturatingAdd(outcome.checkedBytes)
+                sampling?.matchedChunks += outcome.matchedChunks
+            }
+            report(force: true)
+        }
+        func send(_ job: [ArchiveItem]) throws(SnapCheckError) {
+            if let path = job.last?.path { inFlight.submitted(path) }
+            try pool!.submit(job, delivering: deliver, waiting: { report(force: false) })
+        }
+        func submit(_ items: [ArchiveItem]) throws(SnapCheckError) {
+            for item in items {
+                if pool == nil, case .settled(let settled) = item {
+                    try deliver([settled])
+                    continue
+                }
+                if pool == nil { startPool() }
+                for job in batcher.add(item, weight: item.weight) { try send(job) }
+            }
         }
         do {
             while let member = try members.next() {
                 try monitor.willRead()
-                let findings = try check(member, tick: tick) + pendingFindings
-                pendingFindings = []
-                for item in findings {
-                    report.add(item)
-                    finding(item)
-                }
-                if member.kind == .file {
-                    state.checkedFiles += 1
-                    state.checkedBytes = state.checkedBytes.saturatingAdd(member.size)
-                }
-                state.readBytes = monitor.bytesRead
-                state.findings = report.counted + report.warnings
-                progress(state)
-                lastReport = ContinuousClock.now
+                try submit(try check(member, tick: { report(force: false) }))
                 if damage != nil { break }
             }
         } catch let error as ArchiveReader.Damage {
@@ -109,53 +174,59 @@ struct ArchiveCheck {
         } catch {
             throw SnapCheckError(.io, "\(error)")
         }
+        if let job = batcher.finish() { try send(job) }
+        try pool?.drain(delivering: deliver, waiting: { report(force: false) })
         if let damage {
             // The archive itself, whatever it held: a backup that cannot be read to its end.
-            let item = Finding(
+            add(Finding(
                 kind: .unreadable, path: Array(label.display.utf8), bytes: 0,
-                detail: "the archive is damaged at byte \(damage.offset) of its content (byte \(damage.inputOffset) of the input): \(damage.message)")
-            report.add(item)
-            finding(item)
+                detail: "the archive is damaged at byte \(damage.offset) of its content (byte \(damage.inputOffset) of the input): \(damage.message)"))
         }
         // Link sets whose data never came: the files are empty where the manifest has bytes.
         for ordinal in awaitingData.values.sorted() {
             let expected = try index.entry(at: ordinal)
             let nothing = ContentCheck.Outcome(ranges: [Finding.ByteRange(offset: 0, length: expected.size)], actualSize: 0)
-            if let item = judge(expected, ordinal, nothing) {
-                report.add(item)
-                finding(item)
-            }
+            if let item = EntryComparison.contentFinding(expected, nothing, sampled: sampling != nil) { add(item) }
         }
         for ordinal in 0..<index.count where !seen[ordinal] {
             let expected = try index.entry(at: ordinal)
-            let item: Finding
             if let damage {
-                item = Finding(
+                add(Finding(
                     kind: .unreadable, path: expected.path, expectedKind: expected.kind, bytes: expected.size,
-                    detail: "not reached: the archive is damaged at byte \(damage.offset) (\(damage.message))")
+                    detail: "not reached: the archive is damaged at byte \(damage.offset) (\(damage.message))"))
             } else if expected.kind == .directory && implied[ordinal] {
                 continue  // present, as the parent of members; no metadata to compare
             } else {
-                item = Finding(kind: .missing, path: expected.path, expectedKind: expected.kind, bytes: expected.size)
+                add(Finding(kind: .missing, path: expected.path, expectedKind: expected.kind, bytes: expected.size))
             }
-            report.add(item)
-            finding(item)
         }
     }
 
-    /// The findings about one member (reading its data when it is a file the manifest has).
-    private mutating func check(_ member: ArchiveMember, tick: () -> Void) throws -> [Finding] {
+    private func startPool() {
+        let parameters = index.parameters
+        let monitor = self.monitor
+        let options = self.options
+        pool = OrderedWorkPool(threadCount: options.threads, window: options.threads * 4) {
+            let check = ContentCheck(parameters: parameters, monitor: monitor)
+            return { batch in batch.map { $0.settle(check, options) } }
+        }
+        if options.progressInterval > .zero { pool?.heartbeatInterval = options.progressInterval.nanoseconds }
+    }
+
+    /// What to do about one member: items in member order (none for the archive's root).
+    private func check(_ member: ArchiveMember, tick: () -> Void) throws -> [ArchiveItem] {
         let path: [UInt8]
         switch layout.map(member.name) {
         case .root:
             return []
         case .outside:
-            return [extra(member.name, member)]
+            return [Self.settled([extra(member.name, member)])]
         case .path(let mapped):
             path = mapped
         }
         try markParents(of: path)
-        guard let (ordinal, expected) = try index.lookup(path) else { return [extra(path, member)] }
+        guard let (ordinal, expected) = try index.lookup(path) else { return [Self.settled([extra(path, member)])] }
+        let firstSight = !seen[ordinal]
         seen.set(ordinal)
         var actual = TreeEntry(
             path: path, kind: member.kind, mode: member.mode,
@@ -165,58 +236,103 @@ struct ArchiveCheck {
             // The archive keeps whole seconds (ustar, GNU, zip, cpio): compare at that precision.
             actual.modificationTime = expected.modificationTime
         }
-        guard expected.kind == actual.kind else { return [EntryComparison.typeFinding(expected, actual)] }
-        var findings: [Finding] = []
-        if expected.status == .unreadable {
-            findings.append(Finding(
-                kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-                bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven"))
-        } else if expected.kind == .file {
-            do {
-                if let content = try checkContent(expected, ordinal, member, tick: tick) { findings.append(content) }
-            } catch let broken as ArchiveReader.Damage {
-                damage = broken
-                return [Finding(
-                    kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
-                    bytes: expected.size, detail: "the archive is damaged at byte \(broken.offset) (\(broken.message))")]
-            }
-        } else if expected.kind == .symlink, expected.symlinkTarget != actual.symlinkTarget {
-            findings.append(EntryComparison.symlinkFinding(expected, actual))
+        let metadata = EntryComparison.metadataFinding(expected, actual, options).map { [$0] } ?? []
+        guard expected.kind == .file, actual.kind == .file, expected.status != .unreadable else {
+            return [Self.settled(headerFindings(expected, actual) + metadata)]
         }
-        if let metadata = EntryComparison.metadataFinding(expected, actual, options) { findings.append(metadata) }
-        return findings
-    }
-
-    /// Streams a file member's bytes and compares them; nil when intact.
-    private mutating func checkContent(
-        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, tick: () -> Void
-    ) throws -> Finding? {
         if member.dataComesLater && expected.size > 0 {
             awaitingData[expected.path] = ordinal
-            return nil
+            return [Self.settled(metadata)]
         }
         if let target = member.hardlinkTarget, member.size == 0 {
-            return try checkHardLink(expected, ordinal, to: target)
+            return [.settled(.hardLink(ArchiveItem.HardLink(expected: expected, ordinal: ordinal, target: target, findings: metadata)))]
         }
-        let outcome = try readContent(expected, tick: tick)
+        // A spot-check reads a file's chosen chunks the first time its path comes.
+        let chosen = sampling == nil ? nil : (firstSight ? choose(expected) : [])
+        if let offset = member.dataOffset {
+            let target = TargetEntry(member: actual, content: .region(descriptor: descriptor, offset: offset, size: member.size))
+            if chosen == nil, options.threads > 1, let split = SplitFile(expected, target) {
+                return split.parts.indices.map { .positioned(.part(split, $0), ordinal: ordinal) }
+            }
+            return [.positioned(.matched(expected, target, sample: chosen), ordinal: ordinal)]
+        }
+        var outcome = ArchiveItem.Outcome()
+        do {
+            outcome = try streamedContent(expected, ordinal, member, chosen: chosen, tick: tick)
+        } catch let broken as ArchiveReader.Damage {
+            damage = broken
+            return [Self.settled([Finding(
+                kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+                bytes: expected.size, detail: "the archive is damaged at byte \(broken.offset) (\(broken.message))")])]
+        }
+        outcome.findings += metadata
+        return [.settled(.outcome(outcome))]
+    }
+
+    /// Findings that the header alone shows, for an entry whose data is not read.
+    private func headerFindings(_ expected: TreeEntry, _ actual: TreeEntry) -> [Finding] {
+        if expected.kind != actual.kind { return [EntryComparison.typeFinding(expected, actual)] }
+        if expected.status == .unreadable {
+            return [Finding(
+                kind: .unreadable, path: expected.path, expectedKind: expected.kind, actualKind: actual.kind,
+                bytes: expected.size, detail: "was unreadable when the manifest was made, so cannot be proven")]
+        }
+        if expected.kind == .symlink, expected.symlinkTarget != actual.symlinkTarget {
+            return [EntryComparison.symlinkFinding(expected, actual)]
+        }
+        return []
+    }
+
+    private static func settled(_ findings: [Finding]) -> ArchiveItem {
+        .settled(.outcome(ArchiveItem.Outcome(findings: findings)))
+    }
+
+    /// The chunks of `expected` the sample reads, counted as sampled.
+    private func choose(_ expected: TreeEntry) -> [Int] {
+        guard var sampling else { return [] }
+        let chosen = sampling.plan.choose(expected.chunks.count)
+        sampling.sampledChunks += chosen.count
+        for index in chosen { sampling.sampledBytes += UInt64(expected.chunks[index].length) }
+        self.sampling = sampling
+        return chosen
+    }
+
+    /// Streams a file member's bytes (all of them, or up to the last chosen chunk) and
+    /// compares them.
+    private func streamedContent(
+        _ expected: TreeEntry, _ ordinal: Int, _ member: ArchiveMember, chosen: [Int]?, tick: () -> Void
+    ) throws -> ArchiveItem.Outcome {
+        if !helpersStarted {
+            helpersStarted = true
+            helpers = members.hashHelpers(threads: options.threads)
+        }
+        var outcome = ArchiveItem.Outcome(checkedFile: true)
+        let result: ContentCheck.Outcome
+        if let chosen {
+            result = try readSample(expected, chosen, size: member.size, tick: tick)
+            outcome.checkedBytes = chosen.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
+            outcome.matchedChunks = chosen.count - result.ranges.count
+        } else {
+            result = try readContent(expected, tick: tick)
+            outcome.checkedBytes = expected.size
+        }
+        var findings = EntryComparison.contentFinding(expected, result, sampled: chosen != nil).map { [$0] } ?? []
+        outcome.content = (ordinal, expected.size, findings.isEmpty, findings.isEmpty && (chosen == nil || chosen!.count == expected.chunks.count))
         // cpio: the data of a link set comes with its last member, for every name of it.
         if let target = member.hardlinkTarget, case .path(let linked) = layout.map(target),
            let linkedOrdinal = awaitingData.removeValue(forKey: linked) {
             let other = try index.entry(at: linkedOrdinal)
             let same = other.chunks.map(\.digest) == expected.chunks.map(\.digest)
-            let otherOutcome = same ? outcome : ContentCheck.Outcome(
-                ranges: other.size > 0 ? [Finding.ByteRange(offset: 0, length: other.size)] : [], actualSize: outcome.actualSize)
-            if let finding = judge(other, linkedOrdinal, otherOutcome) { pendingFindings.append(finding) }
+            let otherResult = same ? result : ContentCheck.Outcome(
+                ranges: other.size > 0 ? [Finding.ByteRange(offset: 0, length: other.size)] : [], actualSize: result.actualSize)
+            if let finding = EntryComparison.contentFinding(other, otherResult, sampled: chosen != nil) {
+                findings.append(finding)
+            } else if chosen == nil {
+                proveIntact(linkedOrdinal, size: other.size)
+            }
         }
-        return judge(expected, ordinal, outcome)
-    }
-
-    /// The content finding for `expected` given what reading it found; nil (and counted
-    /// intact) when it matched.
-    private mutating func judge(_ expected: TreeEntry, _ ordinal: Int, _ outcome: ContentCheck.Outcome) -> Finding? {
-        if let finding = EntryComparison.contentFinding(expected, outcome, sampled: false) { return finding }
-        proveIntact(expected, ordinal)
-        return nil
+        outcome.findings = findings
+        return outcome
     }
 
     /// Reads the current member's bytes against `expected`'s chunks, calling `tick` after
@@ -270,25 +386,52 @@ struct ArchiveCheck {
             ranges: ChunkMatch.differingRanges(expected: Array(chunks[index...]), actual: actual), actualSize: resumed + rest)
     }
 
-    private mutating func proveIntact(_ expected: TreeEntry, _ ordinal: Int) {
+    /// Reads the current member up to the end of its last chosen chunk, comparing the chosen
+    /// chunks at their manifest offsets; the member's `size` is its header's.
+    private func readSample(_ expected: TreeEntry, _ chosen: [Int], size: UInt64, tick: () -> Void) throws -> ContentCheck.Outcome {
+        bytes.startMember()
+        var outcome = ContentCheck.Outcome(actualSize: size)
+        var position: UInt64 = 0
+        for index in chosen {
+            let chunk = expected.chunks[index]
+            position += try bytes.pass(over: chunk.offset - position)
+            let available = position == chunk.offset ? try bytes.fill(chunk.length) : UnsafeRawBufferPointer(start: nil, count: 0)
+            if available.count != chunk.length || hasher.digest(of: available) != chunk.digest {
+                outcome.ranges.append(Finding.ByteRange(offset: chunk.offset, length: UInt64(chunk.length)))
+            }
+            bytes.consume(available.count)
+            position += UInt64(available.count)
+            tick()
+        }
+        return outcome
+    }
+
+    private func proveIntact(_ ordinal: Int, size: UInt64) {
+        guard !intact[ordinal] else { return }
         report.intactFiles += 1
-        report.intactBytes = report.intactBytes.saturatingAdd(expected.size)
+        report.intactBytes = report.intactBytes.saturatingAdd(size)
         intact.set(ordinal)
+        matched.set(ordinal)
     }
 
     /// A hard link's content is the linked member's: intact when that member was, and the
-    /// manifest gives both the same chunks.
-    private mutating func checkHardLink(_ expected: TreeEntry, _ ordinal: Int, to name: [UInt8]) throws -> Finding? {
-        guard case .path(let target) = layout.map(name), let (linkedOrdinal, linked) = try index.lookup(target),
-              intact[linkedOrdinal], linked.chunks.map(\.digest) == expected.chunks.map(\.digest) else {
+    /// manifest gives both the same chunks. (In a spot-check, a linked member whose sample
+    /// matched proves no more than that for the link: no finding, not intact.)
+    private func judge(_ link: ArchiveItem.HardLink) throws(SnapCheckError) -> ArchiveItem.Outcome {
+        let expected = link.expected
+        var outcome = ArchiveItem.Outcome()
+        guard case .path(let target) = layout.map(link.target), let (linkedOrdinal, linked) = try index.lookup(target),
+              matched[linkedOrdinal], linked.chunks.map(\.digest) == expected.chunks.map(\.digest) else {
             var finding = Finding(
                 kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
-                ranges: expected.size > 0 ? [Finding.ByteRange(offset: 0, length: expected.size)] : [])
-            finding.detail = "a hard link to \(PathEscaping.escape(name)), whose content is not this file's or not intact"
-            return finding
+                ranges: expected.size > 0 ? [Finding.ByteRange(offset: 0, length: expected.size)] : [], sampled: sampling != nil)
+            finding.detail = "a hard link to \(PathEscaping.escape(link.target)), whose content is not this file's or not intact"
+            outcome.findings = [finding] + link.findings
+            return outcome
         }
-        proveIntact(expected, ordinal)
-        return nil
+        outcome.content = (link.ordinal, expected.size, true, intact[linkedOrdinal])
+        outcome.findings = link.findings
+        return outcome
     }
 
     /// Whether `seconds` is `time` in whole seconds, cut (GNU tar) or rounded (restic's tar).
@@ -301,7 +444,7 @@ struct ArchiveCheck {
     }
 
     /// Marks the manifest directories above `path` as present.
-    private mutating func markParents(of path: [UInt8]) throws(SnapCheckError) {
+    private func markParents(of path: [UInt8]) throws(SnapCheckError) {
         guard let slash = path.lastIndex(of: 0x2F) else { return }
         let parent = Array(path[..<slash])
         if parent == lastParent { return }

@@ -26,6 +26,10 @@ struct ArchiveMember: Sendable {
     var hardlinkTarget: [UInt8]?
     /// The number of names the file had, as the header records it (0 when it does not).
     var linkCount: UInt32
+    /// Where the data lies, whole and as it is, in the archive file (a plain tar member, not
+    /// sparse, in a regular file): it can then be read there with positioned reads, by any
+    /// thread, while the headers are read on. Nil when it can only be streamed.
+    var dataOffset: UInt64?
 
     init(_ entry: OpaquePointer) {
         name = Self.bytes(archive_entry_pathname(entry)) ?? []

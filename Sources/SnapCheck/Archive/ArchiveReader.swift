@@ -16,6 +16,9 @@ final class ArchiveReader: ArchiveMembers {
     private let label: PathLabel
     /// Whether a member header was read yet (an error before that means "not an archive").
     private var sawMember = false
+    /// The archive file's size, when the descriptor is a regular file (members' data can then
+    /// be read in place).
+    private let fileSize: UInt64?
 
     /// Starts reading the archive on `descriptor` (which stays open).
     ///
@@ -25,6 +28,11 @@ final class ArchiveReader: ArchiveMembers {
         guard let archive = archive_read_new() else { fatalError("libarchive: out of memory") }
         self.archive = archive
         self.label = label
+        if case .success(let status) = Syscall.fstat(descriptor), status.st_mode & S_IFMT == S_IFREG {
+            fileSize = UInt64(clamping: status.st_size)
+        } else {
+            fileSize = nil
+        }
         archive_read_support_filter_all(archive)
         // Every archive format libarchive reads, but not mtree (a text description, not an
         // archive: any text file would parse as one) and not raw (any bytes as one member).
@@ -88,7 +96,9 @@ final class ArchiveReader: ArchiveMembers {
         case ARCHIVE_OK, ARCHIVE_WARN:
             guard let header else { throw damage() }  // libarchive always sets it with these
             sawMember = true
-            return ArchiveMember(header)
+            var member = ArchiveMember(header)
+            member.dataOffset = dataOffset(of: member, header)
+            return member
         default:
             // Before any member, no format recognised means the input is not an archive;
             // anything else, such as a compressed stream cut short, is damage.
@@ -106,6 +116,20 @@ final class ArchiveReader: ArchiveMembers {
         let count = archive_read_data(archive, target.baseAddress, target.count)
         if count < 0 { throw damage() }
         return count
+    }
+
+    /// Where the member whose header was just read has its data in the archive file, if it is
+    /// there whole and as it is: a tar member (ustar, pax, GNU), not sparse, of an uncompressed
+    /// archive in a regular file, its data within the file. The tar reader has consumed the
+    /// member's headers (pax and GNU long-name blocks included) and nothing of its data, so the
+    /// data starts at the bytes consumed so far.
+    private func dataOffset(of member: ArchiveMember, _ header: OpaquePointer) -> UInt64? {
+        guard let fileSize, member.kind == .file, !isCompressed,
+              archive_format(archive) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_TAR,
+              archive_entry_sparse_count(header) == 0 else { return nil }
+        let consumed = archive_filter_bytes(archive, 0)
+        guard consumed >= 0, UInt64(consumed) <= fileSize, member.size <= fileSize - UInt64(consumed) else { return nil }
+        return UInt64(consumed)
     }
 
     /// Whether the archive is compressed (decoding it then costs as much as hashing it).

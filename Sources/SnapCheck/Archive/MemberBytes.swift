@@ -59,6 +59,26 @@ final class MemberBytes {
         return atEnd ? 0 : try pull(into: target)
     }
 
+    /// Passes over the next `count` bytes; returns how many there were (fewer only at the
+    /// member's end).
+    func pass(over count: UInt64) throws -> UInt64 {
+        var left = count
+        while left > 0 {
+            if start == end {
+                start = 0
+                end = 0
+                if atEnd { break }
+                let read = try pull(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, 1 << 20)]))
+                if read == 0 { atEnd = true } else { end = read }
+                continue
+            }
+            let step = Int(min(left, UInt64(end - start)))
+            start += step
+            left -= UInt64(step)
+        }
+        return count - left
+    }
+
     /// Reads and counts whatever is left of the member.
     func skipRest() throws -> UInt64 {
         var skipped = UInt64(end - start)

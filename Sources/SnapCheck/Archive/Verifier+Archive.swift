@@ -104,8 +104,9 @@ extension Verifier {
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> VerificationReport {
         let archive = try ArchiveStream.members(descriptor: descriptor, label: label)
-        var check = ArchiveCheck(
-            index: index, layout: layout, options: options, members: archive, monitor: ReadMonitor(cancellation: options.cancellation))
+        let check = ArchiveCheck(
+            index: index, layout: layout, options: options, members: archive, descriptor: descriptor,
+            monitor: ReadMonitor(cancellation: options.cancellation))
         defer { check.close() }
         try check.run(label: label, finding: finding, progress: progress ?? { _ in })
         try options.cancellation?.check()

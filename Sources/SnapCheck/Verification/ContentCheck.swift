@@ -36,68 +36,94 @@ final class ContentCheck {
         var actualSize: UInt64 = 0
     }
 
-    /// Checks the file `name` in `directory` against `expected`.
+    /// The bytes being checked, once opened.
+    private struct Source {
+        let descriptor: Int32
+        /// Where the content starts in the descriptor's file.
+        let base: UInt64
+        /// Its size: the file's when it was opened, or the region's.
+        let size: UInt64
+        /// Whether reads stop at `size` (a region of a larger file); a file is read to its end,
+        /// which shows bytes that were added while it was read.
+        let bounded: Bool
+    }
+
+    /// Opens the bytes at `location` for `body`.
+    private func withSource<Result>(
+        _ location: ContentLocation, label: () -> PathLabel, _ body: (Source) throws(SnapCheckError) -> Result
+    ) throws(SnapCheckError) -> Result {
+        switch location {
+        case .file(let name, let directory):
+            let file = try RegularFile.open(walked: name, in: directory, label: label())
+            return try body(Source(descriptor: file.descriptor, base: 0, size: UInt64(clamping: file.status.st_size), bounded: false))
+        case .region(let descriptor, let offset, let size):
+            return try body(Source(descriptor: descriptor, base: offset, size: size, bounded: true))
+        }
+    }
+
+    /// Checks the bytes at `location` against `expected`.
     ///
     /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
-    func check(_ expected: TreeEntry, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
+    func check(_ expected: TreeEntry, at location: ContentLocation) throws(SnapCheckError) -> Outcome {
         let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, label: label())
-        return try check(expected, descriptor: file.descriptor, size: UInt64(clamping: file.status.st_size), label: label)
+        return try withSource(location, label: label) { (source) throws(SnapCheckError) in try check(expected, source, label: label) }
     }
 
     /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
     /// the expected size (no resynchronisation: a part of a ``SplitFile``).
-    func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Bool {
+    func checkChunks(_ expected: TreeEntry, _ range: Range<Int>, at location: ContentLocation) throws(SnapCheckError) -> Bool {
         let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, label: label())
-        guard UInt64(clamping: file.status.st_size) == expected.size else { return false }
-        for chunk in expected.chunks[range] {
-            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, label: label)
-            guard count == chunk.length,
-                  hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest else { return false }
+        return try withSource(location, label: label) { (source) throws(SnapCheckError) -> Bool in
+            guard source.size == expected.size else { return false }
+            for chunk in expected.chunks[range] {
+                let count = try read(source, length: chunk.length, at: chunk.offset, label: label)
+                guard count == chunk.length,
+                      hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest else { return false }
+            }
+            return true
         }
-        return true
     }
 
     /// Reads only the chunks at `indexes` (ascending) with positioned reads and compares them;
     /// the outcome's ranges are the chosen chunks that differ, and its size the file's size.
-    func checkSample(_ expected: TreeEntry, chunks indexes: [Int], name: [UInt8], in directory: DirectoryHandle) throws(SnapCheckError) -> Outcome {
+    func checkSample(_ expected: TreeEntry, chunks indexes: [Int], at location: ContentLocation) throws(SnapCheckError) -> Outcome {
         let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
-        let file = try RegularFile.open(walked: name, in: directory, label: label())
-        var outcome = Outcome(actualSize: UInt64(clamping: file.status.st_size))
-        for index in indexes {
-            let chunk = expected.chunks[index]
-            let count = try read(file.descriptor, length: chunk.length, at: chunk.offset, label: label)
-            if count != chunk.length
-                || hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) != chunk.digest {
-                outcome.ranges.append(Finding.ByteRange(offset: chunk.offset, length: UInt64(chunk.length)))
+        return try withSource(location, label: label) { (source) throws(SnapCheckError) -> Outcome in
+            var outcome = Outcome(actualSize: source.size)
+            for index in indexes {
+                let chunk = expected.chunks[index]
+                let count = try read(source, length: chunk.length, at: chunk.offset, label: label)
+                if count != chunk.length
+                    || hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) != chunk.digest {
+                    outcome.ranges.append(Finding.ByteRange(offset: chunk.offset, length: UInt64(chunk.length)))
+                }
             }
+            return outcome
         }
-        return outcome
     }
 
-    func check(_ expected: TreeEntry, descriptor: Int32, size: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Outcome {
-        var outcome = Outcome(actualSize: size)
+    private func check(_ expected: TreeEntry, _ source: Source, label: () -> PathLabel) throws(SnapCheckError) -> Outcome {
+        var outcome = Outcome(actualSize: source.size)
         let chunks = expected.chunks
         var index = 0
         var position: UInt64 = 0
         while index < chunks.count {
             let chunk = chunks[index]
-            let count = try read(descriptor, length: chunk.length, at: position, label: label)
+            let count = try read(source, length: chunk.length, at: position, label: label)
             if count == chunk.length
                 && hasher.digest(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == chunk.digest {
                 position += UInt64(chunk.length)
                 index += 1
                 continue
             }
-            let (match, after) = try resynchronise(descriptor, from: position, chunks: chunks, firstDiffering: index, label: label)
+            let (match, after) = try resynchronise(source, from: position, chunks: chunks, firstDiffering: index, label: label)
             for differing in chunks[index..<match] {
                 outcome.ranges.append(Finding.ByteRange(offset: differing.offset, length: UInt64(differing.length)))
             }
             index = match + 1
             position = after
         }
-        if position < size {
+        if position < source.size {
             // Everything the manifest holds is there; more bytes follow it.
             outcome.ranges.append(Finding.ByteRange(offset: expected.size, length: 0))
         }
@@ -109,7 +135,7 @@ final class ContentCheck {
     /// - Returns: the index of the matching manifest chunk and the file offset just past it;
     ///   (`chunks.count`, end of file) when nothing matches again.
     private func resynchronise(
-        _ descriptor: Int32, from start: UInt64, chunks: [Chunk], firstDiffering: Int, label: () -> PathLabel
+        _ source: Source, from start: UInt64, chunks: [Chunk], firstDiffering: Int, label: () -> PathLabel
     ) throws(SnapCheckError) -> (Int, UInt64) {
         var later: [Digest: Int] = [:]
         for index in (firstDiffering + 1)..<max(firstDiffering + 1, chunks.count) where later[chunks[index].digest] == nil {
@@ -118,7 +144,7 @@ final class ContentCheck {
         var position = start
         var match = chunks.count
         let end = try chunker.chunk(reading: { (target) throws(SnapCheckError) -> Int in
-            let count = try self.readSome(descriptor, into: target, at: position, label: label)
+            let count = try self.readSome(source, into: target, at: position, label: label)
             position += UInt64(count)
             return count
         }, while: { (chunk) throws(SnapCheckError) -> Bool in
@@ -131,13 +157,13 @@ final class ContentCheck {
         return (match, start + end)
     }
 
-    /// Reads up to `length` bytes at `offset` into the buffer, stopping early only at the end
-    /// of the file.
-    private func read(_ descriptor: Int32, length: Int, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
+    /// Reads up to `length` bytes at `offset` of the content into the buffer, stopping early
+    /// only at its end.
+    private func read(_ source: Source, length: Int, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
         var done = 0
         while done < length {
             let count = try readSome(
-                descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<length]),
+                source, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<length]),
                 at: offset + UInt64(done), label: label)
             if count == 0 { break }
             done += count
@@ -145,9 +171,15 @@ final class ContentCheck {
         return done
     }
 
-    private func readSome(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
+    /// Reads at `offset` of the content, never past the end of a region.
+    private func readSome(_ source: Source, into target: UnsafeMutableRawBufferPointer, at offset: UInt64, label: () -> PathLabel) throws(SnapCheckError) -> Int {
+        var target = target
+        if source.bounded {
+            guard offset < source.size else { return 0 }
+            target = UnsafeMutableRawBufferPointer(rebasing: target[..<Int(min(UInt64(target.count), source.size - offset))])
+        }
         try monitor.willRead()
-        switch Syscall.pread(descriptor, into: target, at: offset) {
+        switch Syscall.pread(source.descriptor, into: target, at: source.base + offset) {
         case .success(let count):
             monitor.didRead(count)
             return count

@@ -15,13 +15,13 @@ final class SplitFile: Sendable {
     /// The manifest's entry.
     let expected: TreeEntry
     /// The target's entry.
-    let walked: WalkedEntry
+    let walked: TargetEntry
     /// The chunk indexes of each part.
     let parts: [Range<Int>]
     private let state: Mutex<(remaining: Int, failed: Bool)>
 
     /// Splits `expected` when it is large enough to be worth it; nil otherwise.
-    init?(_ expected: TreeEntry, _ walked: WalkedEntry) {
+    init?(_ expected: TreeEntry, _ walked: TargetEntry) {
         guard expected.size >= 2 * Self.partBytes else { return nil }
         var parts: [Range<Int>] = []
         var start = 0

@@ -9,7 +9,7 @@
 struct TypeChangePairing {
     enum Side {
         case expected(TreeEntry)
-        case actual(WalkedEntry)
+        case actual(TargetEntry)
 
         var entry: TreeEntry {
             switch self {

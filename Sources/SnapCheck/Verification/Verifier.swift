@@ -228,7 +228,7 @@ public enum Verifier {
         // The last target directory that could not be listed (with a trailing '/').
         var unlistable: [UInt8]?
         var expected = try nextExpected()
-        var actual = walker.next()
+        var actual = walker.next().map(TargetEntry.init(walked:))
         // For a spot-check: the chunks of the current expected file chosen for reading.
         var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
@@ -268,7 +268,7 @@ public enum Verifier {
                 expected = try nextExpected()
                 if let expected { countExpected(expected) }
             }
-            if order >= 0 { actual = walker.next() }
+            if order >= 0 { actual = walker.next().map(TargetEntry.init(walked:)) }
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }

@@ -1,13 +1,13 @@
 /// One unit of verification work: an entry of the manifest, of the target, or of both.
 enum VerifyItem {
     /// The same path in both; for a spot-check, with the indexes of the chunks to read.
-    case matched(TreeEntry, WalkedEntry, sample: [Int]?)
+    case matched(TreeEntry, TargetEntry, sample: [Int]?)
     /// Only in the manifest.
     case missing(TreeEntry)
     /// Only in the target.
-    case extra(WalkedEntry)
+    case extra(TargetEntry)
     /// The same path, one side a directory and the other not.
-    case typeChanged(TreeEntry, WalkedEntry)
+    case typeChanged(TreeEntry, TargetEntry)
     /// In the manifest, inside a target directory that cannot be listed: not known to be there
     /// or missing.
     case hidden(TreeEntry)
@@ -55,6 +55,15 @@ enum VerifyItem {
         }
     }
 
+    /// The size the manifest gives the entry the item is about (0 for an extra entry).
+    var expectedSize: UInt64 {
+        switch self {
+        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected): expected.size
+        case .extra: 0
+        case .part(let split, _): split.expected.size
+        }
+    }
+
     /// The path the item is about.
     var path: [UInt8] {
         switch self {
@@ -89,7 +98,7 @@ enum VerifyItem {
     }
 
     private func compare(
-        _ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int]?, _ check: ContentCheck, _ options: VerifyOptions
+        _ expected: TreeEntry, _ walked: TargetEntry, _ sample: [Int]?, _ check: ContentCheck, _ options: VerifyOptions
     ) -> Outcome {
         var outcome = Outcome()
         let actual = walked.entry
@@ -124,12 +133,12 @@ enum VerifyItem {
     }
 
     /// Every byte of one file, with resynchronisation after a difference.
-    private static func fullCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
+    private static func fullCheck(_ expected: TreeEntry, _ walked: TargetEntry, _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
         var outcome = Outcome()
         outcome.checkedFile = true
         outcome.checkedBytes = expected.size
         do {
-            let result = try check.check(expected, name: walked.name, in: walked.directory)
+            let result = try check.check(expected, at: walked.content)
             if let finding = EntryComparison.contentFinding(expected, result, sampled: false) {
                 outcome.findings.append(finding)
             } else {
@@ -153,7 +162,7 @@ enum VerifyItem {
         let expected = split.expected
         let range = split.parts[part]
         var outcome = Outcome()
-        let passed = (try? check.checkChunks(expected, range, name: split.walked.name, in: split.walked.directory)) ?? false
+        let passed = (try? check.checkChunks(expected, range, at: split.walked.content)) ?? false
         if part == 0, let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) {
             outcome.findings.append(finding)
         }
@@ -171,12 +180,12 @@ enum VerifyItem {
     }
 
     /// A spot-check of one file: its size, and the chosen chunks only.
-    private func spotCheck(_ expected: TreeEntry, _ walked: WalkedEntry, _ sample: [Int], _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
+    private func spotCheck(_ expected: TreeEntry, _ walked: TargetEntry, _ sample: [Int], _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
         var outcome = Outcome()
         outcome.checkedFile = true
         outcome.checkedBytes = sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
         do {
-            let result = try check.checkSample(expected, chunks: sample, name: walked.name, in: walked.directory)
+            let result = try check.checkSample(expected, chunks: sample, at: walked.content)
             let differing = Set(result.ranges.map(\.offset))
             if recordsProofs { outcome.proven = (expected, .some(sample.filter { !differing.contains(expected.chunks[$0].offset) })) }
             if let finding = EntryComparison.contentFinding(expected, result, sampled: true) {

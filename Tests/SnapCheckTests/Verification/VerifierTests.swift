@@ -318,8 +318,8 @@ struct SplitFileTests {
         try SnapshotBuilder.build(root: FilePath(tree.root.path)) { try writer.append($0) }
         _ = try writer.finish()
         let entry = try #require(try ManifestReader(path: FilePath(manifest)).next())
-        let split = try #require(SplitFile(entry, WalkedEntry(
-            entry: entry, directory: DirectoryHandle(descriptor: dup(0)), name: [], device: 0, inode: 0)))
+        let split = try #require(SplitFile(entry, TargetEntry(walked: WalkedEntry(
+            entry: entry, directory: DirectoryHandle(descriptor: dup(0)), name: [], device: 0, inode: 0))))
         #expect(split.parts.count >= 2)
 
         func verify() throws -> (VerificationReport, [Finding]) {
