@@ -15,14 +15,21 @@ struct SpotCheckCommand: ParsableCommand {
             a uniform random sample of chunks (default 1%), chosen from a seed. Without --seed \
             a seed is picked and printed, so the same check can be repeated exactly. Exit status \
             as for verify.
+
+            TARGET may be an archive that can be read at any place: an uncompressed tar (chosen \
+            chunks are read where they lie, everything else is sought past) or a zip. An \
+            archive compressed as a whole (tar.gz, tar.zst, …) or one on stdin is refused (exit \
+            2): use verify, which reads it once.
             """
     )
 
     @Argument(help: "The manifest (plain or gzip).")
     var manifest: String
 
-    @Argument(help: "The directory to check.")
+    @Argument(help: "The directory, or uncompressed tar or zip file, to check.")
     var target: String
+
+    @OptionGroup var layout: ArchiveLayoutOptions
 
     @Option(help: "Share of the chunks to read, e.g. 1% or 0.5% (default 1%).")
     var sample: Percentage?
@@ -55,11 +62,16 @@ struct SpotCheckCommand: ParsableCommand {
     func run() throws {
         let size: SpotCheck.Sample =
             chunks.map { .chunks($0) } ?? bytes.map { .bytes(UInt64($0.bytes)) } ?? .fraction(sample?.fraction ?? 0.01)
-        if try ArchiveTarget(target) != nil {
+        let archive = try ArchiveTarget(target)
+        if case .standardInput? = archive {
             throw SnapCheckError(
                 .invalidArgument,
-                "spot-check reads chunks at random and needs a directory; for an archive use verify, which reads it once, whole")
+                "a spot-check reads chunks at chosen places and cannot on standard input; verify reads an archive stream once, whole")
         }
+        if archive != nil, state.path != nil {
+            throw SnapCheckError(.invalidArgument, "--state is for directories, not archives")
+        }
+        if archive == nil { try layout.refuseForDirectory() }
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
         var result: SpotCheck.Result?
@@ -74,6 +86,13 @@ struct SpotCheckCommand: ParsableCommand {
             coverage: { _ in Self.statement(result!) },
             rollingCoverage: { result?.coverage },
             run: { progress, finding in
+                if case .file(let path)? = archive {
+                    let outcome = try SpotCheck.run(
+                        manifest: argumentPath(manifest), archive: path, layout: layout.layout, sample: size, seed: seed,
+                        options: options, finding: finding, progress: progress)
+                    result = outcome
+                    return outcome.report
+                }
                 let outcome = try SpotCheck.run(
                     manifest: argumentPath(manifest), target: targetPath, sample: size, seed: seed,
                     options: options, rolling: rolling, finding: finding, progress: progress)

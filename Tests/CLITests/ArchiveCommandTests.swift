@@ -37,8 +37,11 @@ struct ArchiveCommandTests {
             (["verify", manifest, source.path, "--strip-components", "1"], nil,
              "snapcheck: --strip-components and --prefix are for archives; TARGET is a directory"),
             (["verify", "-", "-"], text, "snapcheck: the manifest must be a file when the archive comes on stdin"),
-            (["spot-check", manifest, text], nil,
-             "snapcheck: spot-check reads chunks at random and needs a directory; for an archive use verify, which reads it once, whole"),
+            (["spot-check", manifest, text], nil, "snapcheck: \(text): not an archive snapcheck can read (Unrecognized archive format)"),
+            (["spot-check", manifest, "-"], text,
+             "snapcheck: a spot-check reads chunks at chosen places and cannot on standard input; verify reads an archive stream once, whole"),
+            (["spot-check", manifest, source.path, "--prefix", "x"], nil,
+             "snapcheck: --strip-components and --prefix are for archives; TARGET is a directory"),
             (["compare", source.path, "-"], text, "snapcheck: compare reads an archive from a file, not from stdin: use verify with a manifest"),
         ]
         for (arguments, input, message) in cases {
@@ -46,6 +49,43 @@ struct ArchiveCommandTests {
             #expect(result.status == 2, "\(arguments)")
             #expect(result.errorLines == [Substring(message)], "\(arguments): \(result.stderr)")
         }
+    }
+
+    /// A spot-check of a plain tar reads its headers and its sample, not the members' data: the
+    /// process (measured by the kernel, in a child of its own) reads a small part of the file.
+    @Test func aSpotCheckOfATarReadsLittleMoreThanItsSample() throws {
+        let root = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = root.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        for index in 0..<4 {
+            try Data(Scratch.bytes(count: 8 << 20, seed: UInt64(index) + 1)).write(to: source.appendingPathComponent("part\(index).bin"))
+        }
+        let manifest = root.appendingPathComponent("m").path
+        #expect(try CLIRunner.run(["manifest", source.path, "-o", manifest]).status == 0)
+        let tar = root.appendingPathComponent("backup.tar").path
+        _ = try VerifyCommandTests.run("/bin/sh", ["-c", "tar --format=pax -C '\(source.path)' -cf '\(tar)' . && zstd -q '\(tar)'"])
+        let result = try CLIRunner.run(["spot-check", manifest, tar, "--chunks", "2", "--seed", "9", "--json"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let summary = try #require(result.stdout.split(separator: "\n").last)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        #expect(fields["verdict"] as? String == "no-damage-found-in-sample")
+        #expect(fields["sampled_chunks"] as? Int == 2)
+        let read = try #require(fields["process_read_bytes"] as? Int)
+        let sampled = try #require(fields["sampled_bytes"] as? Int)
+        // The manifest, the headers (in 64 KiB blocks) and the two chunks: far below 32 MiB.
+        #expect(read >= sampled && read < sampled + (4 << 20), "read \(read) for a sample of \(sampled)")
+        // Damage in the archive itself is found when every chunk is read (exit 1) ...
+        _ = try VerifyCommandTests.run("/bin/sh", ["-c", "printf 'XXXX' | dd of='\(tar)' bs=1 seek=\(20 << 20) conv=notrunc 2>/dev/null"])
+        let whole = try CLIRunner.run(["spot-check", manifest, tar, "--sample", "100%"])
+        #expect(whole.status == 1 && whole.stdout.hasPrefix("NOT VERIFIED"), "\(whole.stdout)")
+        // ... a compressed tar is refused with one line, and so is a state file for an archive.
+        let compressed = try CLIRunner.run(["spot-check", manifest, tar + ".zst"])
+        #expect(compressed.status == 2)
+        #expect(compressed.errorLines == [Substring("snapcheck: \(tar).zst: a spot-check needs an archive it can read at any place, "
+            + "and this one is zstd-compressed as a whole: verify it in full (snapcheck verify), or spot-check an uncompressed tar or a zip")])
+        let state = try CLIRunner.run(["spot-check", manifest, tar, "--state", root.appendingPathComponent("s").path])
+        #expect(state.status == 2 && state.errorLines == ["snapcheck: --state is for directories, not archives"])
     }
 
     @Test func anArchiveIsRecordedWithItsTreesSnapshotID() throws {

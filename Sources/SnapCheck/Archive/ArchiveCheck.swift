@@ -244,11 +244,12 @@ final class ArchiveCheck {
             awaitingData[expected.path] = ordinal
             return [Self.settled(metadata)]
         }
-        if let target = member.hardlinkTarget, member.size == 0 {
-            return [.settled(.hardLink(ArchiveItem.HardLink(expected: expected, ordinal: ordinal, target: target, findings: metadata)))]
-        }
         // A spot-check reads a file's chosen chunks the first time its path comes.
         let chosen = sampling == nil ? nil : (firstSight ? choose(expected) : [])
+        if let target = member.hardlinkTarget, member.size == 0 {
+            return [.settled(.hardLink(ArchiveItem.HardLink(
+                expected: expected, ordinal: ordinal, target: target, findings: metadata, chosen: chosen)))]
+        }
         if let offset = member.dataOffset {
             let target = TargetEntry(member: actual, content: .region(descriptor: descriptor, offset: offset, size: member.size))
             if chosen == nil, options.threads > 1, let split = SplitFile(expected, target) {
@@ -415,13 +416,31 @@ final class ArchiveCheck {
     }
 
     /// A hard link's content is the linked member's: intact when that member was, and the
-    /// manifest gives both the same chunks. (In a spot-check, a linked member whose sample
-    /// matched proves no more than that for the link: no finding, not intact.)
+    /// manifest gives both the same chunks.
+    ///
+    /// In a spot-check, the chunks chosen for the link are the linked member's own bytes:
+    /// proven when that member was proven whole. When only its sample matched, they were not
+    /// read, and are taken out of the sample's counts (no finding: nothing differs as far as
+    /// anything was read).
     private func judge(_ link: ArchiveItem.HardLink) throws(SnapCheckError) -> ArchiveItem.Outcome {
         let expected = link.expected
+        // The linked member's entry, when the manifest gives it this file's content.
+        var linkedOrdinal: Int?
+        if case .path(let target) = layout.map(link.target), let (ordinal, linked) = try index.lookup(target),
+           linked.chunks.map(\.digest) == expected.chunks.map(\.digest) {
+            linkedOrdinal = ordinal
+        }
+        let provenWhole = linkedOrdinal.map { intact[$0] } ?? false
         var outcome = ArchiveItem.Outcome()
-        guard case .path(let target) = layout.map(link.target), let (linkedOrdinal, linked) = try index.lookup(target),
-              matched[linkedOrdinal], linked.chunks.map(\.digest) == expected.chunks.map(\.digest) else {
+        let chosen = link.chosen ?? []
+        if provenWhole {
+            outcome.matchedChunks = chosen.count
+        } else if var sampling {
+            sampling.sampledChunks -= chosen.count
+            for index in chosen { sampling.sampledBytes -= UInt64(expected.chunks[index].length) }
+            self.sampling = sampling
+        }
+        guard let linkedOrdinal, matched[linkedOrdinal] else {
             var finding = Finding(
                 kind: .content, path: expected.path, expectedKind: .file, actualKind: .file, bytes: expected.size,
                 ranges: expected.size > 0 ? [Finding.ByteRange(offset: 0, length: expected.size)] : [], sampled: sampling != nil)
@@ -429,7 +448,7 @@ final class ArchiveCheck {
             outcome.findings = [finding] + link.findings
             return outcome
         }
-        outcome.content = (link.ordinal, expected.size, true, intact[linkedOrdinal])
+        outcome.content = (link.ordinal, expected.size, true, provenWhole)
         outcome.findings = link.findings
         return outcome
     }

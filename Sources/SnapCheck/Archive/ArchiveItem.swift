@@ -38,6 +38,8 @@ enum ArchiveItem: Sendable {
         var target: [UInt8]
         /// Findings from its header (metadata), reported after the content's.
         var findings: [Finding]
+        /// For a spot-check: the chunks the sample chose for it.
+        var chosen: [Int]?
     }
 
     /// Reads a positioned member's data with `check` (on a worker thread); anything else is

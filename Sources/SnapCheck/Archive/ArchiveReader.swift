@@ -46,7 +46,10 @@ final class ArchiveReader: ArchiveMembers {
         ] {
             _ = support(archive)
         }
-        if archive_read_open_fd(archive, descriptor, 1 << 20) != ARCHIVE_OK {
+        // From a file, small blocks: libarchive seeks past members' data in whole blocks and
+        // reads the rest, which a spot-check (or a worker, reading in place) does not need.
+        let blockSize = fileSize == nil ? 1 << 20 : 64 << 10
+        if archive_read_open_fd(archive, descriptor, blockSize) != ARCHIVE_OK {
             // Freed by deinit, which runs for an initialised object whose init throws.
             if Self.isUnrecognised(archive) {
                 throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
@@ -132,8 +135,18 @@ final class ArchiveReader: ArchiveMembers {
         return UInt64(consumed)
     }
 
-    /// Whether the archive is compressed (decoding it then costs as much as hashing it).
+    /// Whether the archive is compressed as a whole (decoding it then costs as much as hashing
+    /// it, and any byte of it needs every byte before it).
     var isCompressed: Bool { archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
+
+    /// The name of the whole archive's compression ("gzip", "zstd", …), when it has one.
+    var compression: String? {
+        guard isCompressed, let name = archive_filter_name(archive, 0) else { return nil }
+        return String(cString: name)
+    }
+
+    /// Whether the archive came from a regular file (which can be read at any offset).
+    var isFile: Bool { fileSize != nil }
 
     /// None: this reader reads on the caller's thread.
     var readingThreads: Int { 0 }

@@ -22,6 +22,20 @@ public enum SpotCheck {
         /// About this many bytes, at least 1: the number of chunks of the manifest's average
         /// size.
         case bytes(UInt64)
+
+        /// The number of chunks this sample asks of a manifest with `summary`'s totals.
+        func chunks(of summary: ManifestSummary) -> Int {
+            let total = summary.chunks
+            switch self {
+            case .fraction(let share):
+                return Int((Double(total) * share).rounded(.up))
+            case .chunks(let count):
+                return count
+            case .bytes(let bytes):
+                let average = total == 0 ? 1 : max(1, summary.bytes / UInt64(total))
+                return Int(clamping: bytes / average + (bytes % average == 0 ? 0 : 1))
+            }
+        }
     }
 
     /// What a spot-check may conclude.
@@ -146,16 +160,7 @@ public enum SpotCheck {
         let summary = first.summary!
         let summaryParameters = first.parameters
         let total = summary.chunks
-        let wanted: Int
-        switch sample {
-        case .fraction(let share):
-            wanted = Int((Double(total) * share).rounded(.up))
-        case .chunks(let count):
-            wanted = count
-        case .bytes(let bytes):
-            let average = total == 0 ? 1 : max(1, summary.bytes / UInt64(total))
-            wanted = Int(clamping: bytes / average + (bytes % average == 0 ? 0 : 1))
-        }
+        let wanted = sample.chunks(of: summary)
         let chosenSeed = seed ?? UInt64.random(in: 0...UInt64.max)
         // Without a state every chunk counts as unproven: one uniform sample of them all.
         if proofs == nil { unproven = total }
@@ -206,7 +211,7 @@ public enum SpotCheck {
     }
 
     /// Refuses a sample that reads nothing: it would prove nothing.
-    private static func check(_ sample: Sample) throws(SnapCheckError) {
+    static func check(_ sample: Sample) throws(SnapCheckError) {
         switch sample {
         case .fraction(let share) where !(share > 0 && share <= 1):
             throw SnapCheckError(.invalidArgument, "the sample must be more than 0% and at most 100%")

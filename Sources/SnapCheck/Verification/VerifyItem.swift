@@ -163,9 +163,6 @@ enum VerifyItem {
         let range = split.parts[part]
         var outcome = Outcome()
         let passed = (try? check.checkChunks(expected, range, at: split.walked.content)) ?? false
-        if part == 0, let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) {
-            outcome.findings.append(finding)
-        }
         outcome.checkedBytes = expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
         guard let allPassed = split.finish(passed: passed) else { return outcome }
         outcome.checkedFile = true
@@ -174,8 +171,10 @@ enum VerifyItem {
             outcome.intactPath = expected.path
             if options.recordsProofs { outcome.proven = (expected, .all) }
         } else {
-            outcome.findings = fullCheck(expected, split.walked, check, recordsProofs: false).findings + outcome.findings
+            outcome.findings = fullCheck(expected, split.walked, check, recordsProofs: false).findings
         }
+        // After the content, as for a file checked whole.
+        if let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) { outcome.findings.append(finding) }
         return outcome
     }
 
