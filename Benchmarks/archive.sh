@@ -2,7 +2,8 @@
 # archive.sh — verifying archives against their manifests (issue 11), timed beside what the
 # same bytes cost without snapcheck, in interleaved rounds on a warm page cache:
 #   large (4 x 1 GiB, incompressible) as a plain tar: snapcheck verify against the SHA-256
-#     floor on 2 threads over the same bytes as files (floor/treeread -j2 -s);
+#     floor on 2 threads over the same bytes as files (floor/treeread -j2 -s), and against
+#     snapcheck verify of the same files as a directory; a 1% spot-check of the tar;
 #   mixed (a Swift toolchain, compressible) as tar.gz and tar.zst: snapcheck verify against
 #     `gzip -dc > /dev/null`, `gzip -dc | tar --compare`, and `zstd -dc > /dev/null`.
 # Also peak RSS (/usr/bin/time) of each verify. Archives and manifests are made once in
@@ -34,6 +35,8 @@ t() {
 for round in $(seq "$ROUNDS"); do
     t floor-sha256-2T "$HERE/harness/floor/treeread -j2 -s '$ROOT/large'"
     t verify-large.tar "'$SNAPCHECK' verify '$W/large.manifest' '$W/large.tar'"
+    t verify-large-dir "'$SNAPCHECK' verify '$W/large.manifest' '$ROOT/large'"
+    t spot-check-large.tar "'$SNAPCHECK' spot-check '$W/large.manifest' '$W/large.tar' --sample 1% --seed 1"
     t gzip-dc "gzip -dc '$W/mixed.tar.gz'"
     t gzip-dc-tar-compare "gzip -dc '$W/mixed.tar.gz' | tar --compare -C '$ROOT/mixed' -f -"
     t verify-mixed.tar.gz "'$SNAPCHECK' verify '$W/mixed.manifest' '$W/mixed.tar.gz'"
@@ -51,7 +54,9 @@ med = {name: statistics.median(w for w, _, _ in runs) for name, runs in times.it
 for name, runs in times.items():
     print(f"{name:24} median {med[name]:7.2f} s  peak RSS {max(r for _, r, _ in runs) / 1024:7.1f} MiB  exits {sorted({s for _, _, s in runs})}")
 def ratio(a, b): return med[b] / med[a]
-print(f"large.tar verify: {ratio('verify-large.tar', 'floor-sha256-2T'):.2f} x the SHA-256 floor (2 threads, same bytes as files)")
+print(f"large.tar verify: {ratio('verify-large.tar', 'floor-sha256-2T'):.2f} x the SHA-256 floor (2 threads, same bytes as files), "
+      f"{ratio('verify-large.tar', 'verify-large-dir'):.2f} x verify of the same files as a directory")
+print(f"large.tar 1% spot-check: {ratio('spot-check-large.tar', 'verify-large.tar'):.1f} x faster than its full verify")
 print(f"mixed.tar.gz verify: {ratio('verify-mixed.tar.gz', 'gzip-dc'):.2f} x the speed of gzip -dc, "
       f"{ratio('verify-mixed.tar.gz', 'gzip-dc-tar-compare'):.2f} x gzip -dc | tar --compare")
 print(f"mixed.tar.zst verify: {ratio('verify-mixed.tar.zst', 'zstd-dc'):.2f} x the speed of zstd -dc")
