@@ -37,6 +37,9 @@ final class ArchiveCheck {
     private var matched: Bitmap
     /// Where the archive broke off, if it did.
     private var damage: ArchiveReader.Damage?
+    /// Tallies by directory (``VerifyOptions/directoryDepth``), the manifest's side already
+    /// counted.
+    private var directories: DirectoryTally?
     /// Files whose data a later member of their link set brings (cpio), by path.
     private var awaitingData: [[UInt8]: Int] = [:]
     /// The last directory whose ancestors were marked implied.
@@ -72,8 +75,9 @@ final class ArchiveCheck {
     /// spot-check when `sampling` is given.
     init(
         index: ManifestIndex, layout: ArchiveLayout, options: VerifyOptions, members: ArchiveMembers, descriptor: Int32,
-        monitor: ReadMonitor, sampling: Sampling? = nil
+        monitor: ReadMonitor, directories: DirectoryTally?, sampling: Sampling? = nil
     ) {
+        self.directories = directories
         self.index = index
         self.layout = layout
         var options = options
@@ -115,17 +119,18 @@ final class ArchiveCheck {
         let interval = options.progressInterval
         var lastReport = ContinuousClock.now
         var inFlight = InFlightPaths(tracking: true)
-        func report(force: Bool) {
+        func reportProgress(force: Bool) {
             let now = ContinuousClock.now
             guard force || now - lastReport >= interval else { return }
             lastReport = now
             state.readBytes = monitor.bytesRead
-            state.findings = self.report.counted + self.report.warnings
+            state.findings = report.counted + report.warnings
             state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
             progress(state)
         }
         func add(_ item: Finding) {
-            self.report.add(item)
+            report.add(item)
+            directories?.add(item)
             finding(item)
         }
         func deliver(_ settled: [ArchiveItem.Settled]) throws(SnapCheckError) {
@@ -137,19 +142,19 @@ final class ArchiveCheck {
                 case .hardLink(let link): outcome = try judge(link)
                 }
                 for item in outcome.findings { add(item) }
-                if let (ordinal, size, contentMatched, proven) = outcome.content {
-                    if contentMatched { matched.set(ordinal) }
-                    if proven { proveIntact(ordinal, size: size) }
+                if let content = outcome.content {
+                    if content.matched { matched.set(content.ordinal) }
+                    if content.proven { proveIntact(content.ordinal, content.path, size: content.size) }
                 }
                 if outcome.checkedFile { state.checkedFiles += 1 }
                 state.checkedBytes = state.checkedBytes.saturatingAdd(outcome.checkedBytes)
                 sampling?.matchedChunks += outcome.matchedChunks
             }
-            report(force: true)
+            reportProgress(force: true)
         }
         func send(_ job: [ArchiveItem]) throws(SnapCheckError) {
             if let path = job.last?.path { inFlight.submitted(path) }
-            try pool!.submit(job, delivering: deliver, waiting: { report(force: false) })
+            try pool!.submit(job, delivering: deliver, waiting: { reportProgress(force: false) })
         }
         func submit(_ items: [ArchiveItem]) throws(SnapCheckError) {
             for item in items {
@@ -164,7 +169,7 @@ final class ArchiveCheck {
         do {
             while let member = try members.next() {
                 try monitor.willRead()
-                try submit(try check(member, tick: { report(force: false) }))
+                try submit(try check(member, tick: { reportProgress(force: false) }))
                 if damage != nil { break }
             }
         } catch let error as ArchiveReader.Damage {
@@ -175,7 +180,7 @@ final class ArchiveCheck {
             throw SnapCheckError(.io, "\(error)")
         }
         if let job = batcher.finish() { try send(job) }
-        try pool?.drain(delivering: deliver, waiting: { report(force: false) })
+        try pool?.drain(delivering: deliver, waiting: { reportProgress(force: false) })
         if let damage {
             // The archive itself, whatever it held: a backup that cannot be read to its end.
             add(Finding(
@@ -200,6 +205,7 @@ final class ArchiveCheck {
                 add(Finding(kind: .missing, path: expected.path, expectedKind: expected.kind, bytes: expected.size))
             }
         }
+        report.directories = directories?.directories ?? []
     }
 
     private func startPool() {
@@ -318,7 +324,9 @@ final class ArchiveCheck {
             outcome.checkedBytes = expected.size
         }
         var findings = EntryComparison.contentFinding(expected, result, sampled: chosen != nil).map { [$0] } ?? []
-        outcome.content = (ordinal, expected.size, findings.isEmpty, findings.isEmpty && (chosen == nil || chosen!.count == expected.chunks.count))
+        outcome.content = ArchiveItem.Content(
+            ordinal: ordinal, path: expected.path, size: expected.size, matched: findings.isEmpty,
+            proven: findings.isEmpty && (chosen == nil || chosen!.count == expected.chunks.count))
         // cpio: the data of a link set comes with its last member, for every name of it.
         if let target = member.hardlinkTarget, case .path(let linked) = layout.map(target),
            let linkedOrdinal = awaitingData.removeValue(forKey: linked) {
@@ -329,7 +337,7 @@ final class ArchiveCheck {
             if let finding = EntryComparison.contentFinding(other, otherResult, sampled: chosen != nil) {
                 findings.append(finding)
             } else if chosen == nil {
-                proveIntact(linkedOrdinal, size: other.size)
+                proveIntact(linkedOrdinal, other.path, size: other.size)
             }
         }
         outcome.findings = findings
@@ -407,8 +415,9 @@ final class ArchiveCheck {
         return outcome
     }
 
-    private func proveIntact(_ ordinal: Int, size: UInt64) {
+    private func proveIntact(_ ordinal: Int, _ path: [UInt8], size: UInt64) {
         guard !intact[ordinal] else { return }
+        directories?.intact(path, size: size)
         report.intactFiles += 1
         report.intactBytes = report.intactBytes.saturatingAdd(size)
         intact.set(ordinal)
@@ -448,7 +457,8 @@ final class ArchiveCheck {
             outcome.findings = [finding] + link.findings
             return outcome
         }
-        outcome.content = (link.ordinal, expected.size, true, provenWhole)
+        outcome.content = ArchiveItem.Content(
+            ordinal: link.ordinal, path: expected.path, size: expected.size, matched: true, proven: provenWhole)
         outcome.findings = link.findings
         return outcome
     }

@@ -19,15 +19,26 @@ enum ArchiveItem: Sendable {
     /// What checking one member found and proved.
     struct Outcome: Sendable {
         var findings: [Finding] = []
-        /// For a regular file whose content was checked: its manifest entry and size, whether
-        /// every byte read matched, and whether that was every byte (the file is then intact).
-        var content: (ordinal: Int, size: UInt64, matched: Bool, proven: Bool)?
+        /// For a regular file whose content was checked: how it came out.
+        var content: Content?
         /// Whether a regular file's content was checked (in full, or its sample).
         var checkedFile = false
         /// The bytes checked.
         var checkedBytes: UInt64 = 0
         /// For a spot-check: the chosen chunks that were read and matched.
         var matchedChunks = 0
+    }
+
+    /// How the content of a regular file came out.
+    struct Content: Sendable {
+        /// Its manifest entry: number, path and size.
+        var ordinal: Int
+        var path: [UInt8]
+        var size: UInt64
+        /// Whether every byte read matched.
+        var matched: Bool
+        /// Whether that was every byte: the file is intact.
+        var proven: Bool
     }
 
     /// A hard-link member: the manifest's entry for it, and the member it links to.
@@ -53,7 +64,8 @@ enum ArchiveItem: Sendable {
             var outcome = Outcome(findings: result.findings, checkedFile: result.checkedFile, checkedBytes: result.checkedBytes)
             if result.checkedFile {
                 let matched = !result.findings.contains { $0.kind == .content || $0.kind == .unreadable }
-                outcome.content = (ordinal, item.expectedSize, matched, result.intactBytes != nil)
+                outcome.content = Content(
+                    ordinal: ordinal, path: item.path, size: item.expectedSize, matched: matched, proven: result.intactBytes != nil)
             }
             if let (entry, chunks) = result.proven { outcome.matchedChunks = chunks.count(of: entry) }
             return .outcome(outcome)

@@ -22,13 +22,18 @@ final class ManifestIndex {
     private let offsets: [UInt64]
     private let descriptor: Int32
 
-    /// Reads `reader` to its end.
+    /// Reads `reader` to its end, showing each entry to `tally` too, when given.
     ///
     /// - Throws: what the reader throws (an invalid manifest), or ``SnapCheckError/Code/io``
     ///   when the temporary file cannot be written.
-    convenience init(_ reader: ManifestReader) throws(SnapCheckError) {
+    convenience init(_ reader: ManifestReader, tally: inout DirectoryTally?) throws(SnapCheckError) {
+        var counted = tally
+        defer { tally = counted }
         try self.init(parameters: reader.parameters) { (add) throws(SnapCheckError) in
-            while let entry = try reader.next() { try add(entry) }
+            while let entry = try reader.next() {
+                counted?.expect(entry)
+                try add(entry)
+            }
             // next() returned nil: the trailer was checked and the summary set.
             return reader.summary!
         }

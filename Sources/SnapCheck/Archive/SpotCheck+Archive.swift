@@ -42,7 +42,8 @@ extension SpotCheck {
         return try options.withReservedThreads { (options) throws(SnapCheckError) -> Result in
             // The whole manifest is read (and checked) before the archive: members come in any
             // order, so every entry must be findable; its totals size the sample.
-            let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot))
+            var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
+            let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot), tally: &directories)
             let reader = try ArchiveReader(descriptor: file.descriptor, label: label)
             if let compression = reader.compression {
                 throw SnapCheckError(
@@ -55,7 +56,8 @@ extension SpotCheck {
             let plan = SamplePlan(seed: chosenSeed, total: UInt64(total), sample: UInt64(sample.chunks(of: index.summary)))
             let check = ArchiveCheck(
                 index: index, layout: layout, options: options, members: reader, descriptor: file.descriptor,
-                monitor: ReadMonitor(cancellation: options.cancellation), sampling: ArchiveCheck.Sampling(plan: plan))
+                monitor: ReadMonitor(cancellation: options.cancellation), directories: directories,
+                sampling: ArchiveCheck.Sampling(plan: plan))
             defer { check.close() }
             try check.run(label: label, finding: finding, progress: progress ?? { _ in })
             try options.cancellation?.check()

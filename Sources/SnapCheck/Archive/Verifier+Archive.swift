@@ -16,8 +16,7 @@ extension Verifier {
     ///   - archive: the archive file (a regular file: a pipe or a tape goes through
     ///     `verify(manifest:archiveDescriptor:layout:options:finding:progress:)`).
     ///   - layout: how member names map to manifest paths (`./` is always dropped).
-    ///   - options: what counts, threads, a pinned snapshot id. Directory tallies are not made
-    ///     for archives.
+    ///   - options: what counts, threads, a pinned snapshot id, tallies by directory.
     ///   - finding: receives every finding.
     ///   - progress: called after every member and, inside a large one, every
     ///     ``VerifyOptions/progressInterval``, with the bytes read and the manifest's totals.
@@ -70,17 +69,19 @@ extension Verifier {
         return try options.withReservedThreads { (options) throws(SnapCheckError) in
             var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
             snapshot.cancellation = options.cancellation
+            var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
             let index = try ManifestIndex(parameters: chunking) { (add) throws(SnapCheckError) in
                 var totals = ManifestSummary()
                 try SnapshotBuilder.build(root: source, options: snapshot) { (entry) throws(SnapCheckError) in
                     totals.add(entry)
+                    directories?.expect(entry)
                     try add(entry)
                 }
                 return totals
             }
             var report = try verify(
-                index: index, archive: file.descriptor, label: PathLabel(archive), layout: layout, options: options,
-                finding: finding, progress: progress)
+                index: index, directories: directories, archive: file.descriptor, label: PathLabel(archive), layout: layout,
+                options: options, finding: finding, progress: progress)
             report.snapshotID = nil  // no manifest, no id
             return report
         }
@@ -93,20 +94,24 @@ extension Verifier {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
             // The whole manifest is read (and checked) before the archive: members come in any
             // order, so every entry must be findable.
-            let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot))
-            return try verify(index: index, archive: descriptor, label: label, layout: layout, options: options, finding: finding, progress: progress)
+            var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
+            let index = try ManifestIndex(ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot), tally: &directories)
+            return try verify(
+                index: index, directories: directories, archive: descriptor, label: label, layout: layout, options: options,
+                finding: finding, progress: progress)
         }
     }
 
-    /// The archive on `descriptor` against the entries of `index`.
+    /// The archive on `descriptor` against the entries of `index` (whose files `directories`
+    /// has counted, if tallies are asked for).
     private static func verify(
-        index: ManifestIndex, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
+        index: ManifestIndex, directories: DirectoryTally?, archive descriptor: Int32, label: PathLabel, layout: ArchiveLayout, options: VerifyOptions,
         finding: (Finding) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> VerificationReport {
         let archive = try ArchiveStream.members(descriptor: descriptor, label: label)
         let check = ArchiveCheck(
             index: index, layout: layout, options: options, members: archive, descriptor: descriptor,
-            monitor: ReadMonitor(cancellation: options.cancellation))
+            monitor: ReadMonitor(cancellation: options.cancellation), directories: directories)
         defer { check.close() }
         try check.run(label: label, finding: finding, progress: progress ?? { _ in })
         try options.cancellation?.check()

@@ -172,4 +172,26 @@ struct ArchiveSpotCheckTests {
         #expect(damagedHuge.ranges.count == 1 && damagedHuge.ranges[0].offset <= 30_000_000
             && damagedHuge.ranges[0].offset + damagedHuge.ranges[0].length > 30_000_000)
     }
+
+    /// Tallies by directory (`--by-dir`) of an archive are those of the tree it was made from.
+    @Test func talliesByDirectoryAreTheTreesTallies() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let root = fixture.tree.root.path
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
+        try handle.seek(toOffset: 200_000)
+        handle.write(Data([1, 2, 3]))
+        try handle.close()
+        try FileManager.default.removeItem(atPath: root + "/deep/er/leaf")
+        fixture.tree.file("deep/stray", "not in the manifest\n")
+        var options = VerifyOptions(metadata: .ignore)
+        options.directoryDepth = 1
+        let fromTree = try Verifier.verify(manifest: fixture.manifest, target: FilePath(root), options: options)
+        for (name, command) in [("pax.tar", "tar --format=pax -cf OUT ."), ("pax.tar.zst", "tar --format=pax -cf - . | zstd -q -o OUT")] {
+            let archive = try fixture.make(name, command)
+            let fromArchive = try Verifier.verify(manifest: fixture.manifest, archive: archive, options: options)
+            #expect(fromArchive.directories.map(\.displayPath) == ["./", "deep/", "docs/"], "\(name)")
+            #expect(fromArchive.directories == fromTree.directories, "\(name)")
+        }
+    }
 }
