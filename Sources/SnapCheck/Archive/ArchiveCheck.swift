@@ -152,18 +152,20 @@ final class ArchiveCheck {
             }
             reportProgress(force: true)
         }
-        func send(_ job: [ArchiveItem]) throws(SnapCheckError) {
+        func send(_ job: [ArchiveItem], to pool: OrderedWorkPool<[ArchiveItem], [ArchiveItem.Settled]>) throws(SnapCheckError) {
             if let path = job.last?.path { inFlight.submitted(path) }
-            try pool!.submit(job, delivering: deliver, waiting: { reportProgress(force: false) })
+            try pool.submit(job, delivering: deliver, waiting: { reportProgress(force: false) })
         }
+        // Until a member is read in place there are no workers, and findings go straight out;
+        // from then on everything goes through the workers, to come out in member order.
         func submit(_ items: [ArchiveItem]) throws(SnapCheckError) {
             for item in items {
                 if pool == nil, case .settled(let settled) = item {
                     try deliver([settled])
                     continue
                 }
-                if pool == nil { startPool() }
-                for job in batcher.add(item, weight: item.weight) { try send(job) }
+                let pool = self.pool ?? startPool()
+                for job in batcher.add(item, weight: item.weight) { try send(job, to: pool) }
             }
         }
         do {
@@ -179,7 +181,7 @@ final class ArchiveCheck {
         } catch {
             throw SnapCheckError(.io, "\(error)")
         }
-        if let job = batcher.finish() { try send(job) }
+        if let pool, let job = batcher.finish() { try send(job, to: pool) }
         try pool?.drain(delivering: deliver, waiting: { reportProgress(force: false) })
         if let damage {
             // The archive itself, whatever it held: a backup that cannot be read to its end.
@@ -208,15 +210,18 @@ final class ArchiveCheck {
         report.directories = directories?.directories ?? []
     }
 
-    private func startPool() {
+    /// Starts the workers that read members in place.
+    private func startPool() -> OrderedWorkPool<[ArchiveItem], [ArchiveItem.Settled]> {
         let parameters = index.parameters
         let monitor = self.monitor
         let options = self.options
-        pool = OrderedWorkPool(threadCount: options.threads, window: options.threads * 4) {
+        let pool = OrderedWorkPool<[ArchiveItem], [ArchiveItem.Settled]>(threadCount: options.threads, window: options.threads * 4) {
             let check = ContentCheck(parameters: parameters, monitor: monitor)
             return { batch in batch.map { $0.settle(check, options) } }
         }
-        if options.progressInterval > .zero { pool?.heartbeatInterval = options.progressInterval.nanoseconds }
+        if options.progressInterval > .zero { pool.heartbeatInterval = options.progressInterval.nanoseconds }
+        self.pool = pool
+        return pool
     }
 
     /// What to do about one member: items in member order (none for the archive's root).
