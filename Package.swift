@@ -29,10 +29,15 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        .systemLibrary(
+            name: "CSnapCheckISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(
             name: "SnapCheck",
             dependencies: [
-                "CSnapCheckOpenSSL", "CSnapCheckZlib", "CSnapCheckArchive",
+                "CSnapCheckOpenSSL", "CSnapCheckZlib", "CSnapCheckArchive", "CSnapCheckISAL",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing snapcheck need on Debian (or Ubuntu), when missing:
-# the C libraries it links (libssl-dev, zlib1g-dev, libarchive-dev, found with pkg-config) and the real tools
+# the C libraries it links (libssl-dev, zlib1g-dev, libarchive-dev, libisal-dev, found with pkg-config) and the real tools
 # the tests run beside it. Needs root (or sudo) only when something is missing; prints
 # nothing when everything is there. Swift itself is not installed here: see the README.
 set -euo pipefail
 packages=(
-    libssl-dev zlib1g-dev libarchive-dev pkg-config   # build: SHA-256 (libcrypto), gzip (zlib), archives (libarchive)
+    libssl-dev zlib1g-dev libarchive-dev libisal-dev pkg-config   # build: SHA-256 (libcrypto), gzip (zlib), archives (libarchive), fast inflate (ISA-L)
     openssl coreutils findutils util-linux time gzip python3   # tests: oracles, the second manifest reader
     rsync tar restic borgbackup systemd         # tests: the hook recipes of docs/hooks.md, run as written
     prometheus                                  # tests: promtool checks the metrics file and docs/monitoring.md's rules

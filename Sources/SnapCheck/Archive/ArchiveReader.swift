@@ -19,6 +19,9 @@ final class ArchiveReader: ArchiveMembers {
     /// The archive file's size, when the descriptor is a regular file (members' data can then
     /// be read in place).
     private let fileSize: UInt64?
+    /// What libarchive reads when it does not read the descriptor itself: a pipe, or a gzip
+    /// file, decoded by ISA-L (much faster than the zlib that libarchive would use).
+    private let input: ArchiveInput?
 
     /// Starts reading the archive on `descriptor` (which stays open).
     ///
@@ -46,16 +49,46 @@ final class ArchiveReader: ArchiveMembers {
         ] {
             _ = support(archive)
         }
-        // From a file, small blocks: libarchive seeks past members' data in whole blocks and
-        // reads the rest, which a spot-check (or a worker, reading in place) does not need.
-        let blockSize = fileSize == nil ? 1 << 20 : 64 << 10
-        if archive_read_open_fd(archive, descriptor, blockSize) != ARCHIVE_OK {
+        let status: Int32
+        if fileSize == nil || Self.startsWithGzip(descriptor) {
+            let input = ArchiveInput(descriptor: descriptor)
+            self.input = input
+            // libarchive's read callback: the next block of the input given as client data.
+            status = archive_read_open(archive, Unmanaged.passUnretained(input).toOpaque(), nil, { archive, client, buffer in
+                let input = Unmanaged<ArchiveInput>.fromOpaque(client!).takeUnretainedValue()  // always given, just above
+                do throws(ArchiveInput.Failure) {
+                    let block = try input.next()
+                    buffer?.pointee = UnsafeRawPointer(block.baseAddress)
+                    return block.count
+                } catch {
+                    snapcheck_archive_set_error(archive, EIO, error.message)
+                    return -1
+                }
+            }, nil)
+        } else {
+            // A file libarchive reads itself, in small blocks: it seeks past members' data in
+            // whole blocks and reads the rest, which a spot-check (or a worker, reading in
+            // place) does not need.
+            input = nil
+            status = archive_read_open_fd(archive, descriptor, 64 << 10)
+        }
+        if status != ARCHIVE_OK {
             // Freed by deinit, which runs for an initialised object whose init throws.
             if Self.isUnrecognised(archive) {
                 throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
             }
             // A stream that breaks off in its first block: reported as damage at the first read.
             damageAtOpen = damage()
+        }
+    }
+
+    /// Whether the file on `descriptor` starts with a gzip header (read in place: the file
+    /// offset does not move).
+    private static func startsWithGzip(_ descriptor: Int32) -> Bool {
+        var head = (UInt8(0), UInt8(0), UInt8(0))
+        return withUnsafeMutableBytes(of: &head) { bytes in
+            guard case .success(3) = Syscall.preadAll(descriptor, into: bytes, at: 0) else { return false }
+            return GzipInflater.starts(UnsafeRawBufferPointer(bytes))
         }
     }
 
@@ -95,6 +128,7 @@ final class ArchiveReader: ArchiveMembers {
         let status = archive_read_next_header(archive, &header)
         switch status {
         case ARCHIVE_EOF:
+            try drainInput()
             return nil
         case ARCHIVE_OK, ARCHIVE_WARN:
             guard let header else { throw damage() }  // libarchive always sets it with these
@@ -109,6 +143,18 @@ final class ArchiveReader: ArchiveMembers {
                 throw SnapCheckError(.wrongFileType, "not an archive snapcheck can read (\(Self.message(archive)))", at: label)
             }
             throw damage()
+        }
+    }
+
+    /// Reads what follows the archive's end in the input: the rest of a gzip stream must
+    /// decode and pass its checks (libarchive stops at the tar's end-of-archive blocks, which
+    /// come before the gzip trailer), and a pipe is read to its end (its writer is not cut off).
+    private func drainInput() throws(Damage) {
+        guard let input else { return }
+        do throws(ArchiveInput.Failure) {
+            while try !input.next().isEmpty {}
+        } catch {
+            throw Damage(offset: max(0, archive_filter_bytes(archive, 0)), inputOffset: input.consumed, message: error.message)
         }
     }
 
@@ -137,10 +183,11 @@ final class ArchiveReader: ArchiveMembers {
 
     /// Whether the archive is compressed as a whole (decoding it then costs as much as hashing
     /// it, and any byte of it needs every byte before it).
-    var isCompressed: Bool { archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
+    var isCompressed: Bool { input?.isGzip == true || archive_filter_code(archive, 0) != ARCHIVE_FILTER_NONE }
 
     /// The name of the whole archive's compression ("gzip", "zstd", …), when it has one.
     var compression: String? {
+        if input?.isGzip == true { return "gzip" }
         guard isCompressed, let name = archive_filter_name(archive, 0) else { return nil }
         return String(cString: name)
     }
@@ -154,7 +201,8 @@ final class ArchiveReader: ArchiveMembers {
     /// Where reading stopped, and why (offsets are -1 before the first read: shown as 0).
     private func damage() -> Damage {
         Damage(
-            offset: max(0, archive_filter_bytes(archive, 0)), inputOffset: max(0, archive_filter_bytes(archive, -1)),
+            offset: max(0, archive_filter_bytes(archive, 0)),
+            inputOffset: input?.isGzip == true ? input!.consumed : max(0, archive_filter_bytes(archive, -1)),
             message: Self.message(archive))
     }
 

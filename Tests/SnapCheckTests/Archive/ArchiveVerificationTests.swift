@@ -168,6 +168,67 @@ struct ArchiveVerificationTests {
         #expect(findings.contains { $0.kind == .unreadable || $0.kind == .content })
     }
 
+    /// gzip is decoded by ISA-L: every member of a multi-member file, trailing zeros ignored,
+    /// a stream cut short or failing its CRC reported where it broke, from a file or a pipe.
+    @Test func gzipIsDecodedWholeAndItsDamageFound() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let tar = try fixture.make("whole.tar", "tar --format=pax -cf OUT .")
+        let size = try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as! Int
+        let intact = [
+            try fixture.make("one.tar.gz", "gzip -c '\(tar.string)' > OUT"),
+            try fixture.make("two.tar.gz", "(head -c \(size / 2) '\(tar.string)' | gzip; tail -c +\(size / 2 + 1) '\(tar.string)' | gzip -1) > OUT"),
+            try fixture.make("padded.tar.gz", "(gzip -c '\(tar.string)'; head -c 512 /dev/zero) > OUT"),
+        ]
+        for archive in intact {
+            let (report, findings) = try fixture.verify(archive)
+            #expect(report.verified, "\(archive): \(findings.map(\.detail))")
+            // The same through a pipe.
+            let piped = try Self.verifyThroughPipe(fixture.manifest, archive)
+            #expect(piped.verified, "\(archive) through a pipe")
+        }
+        let gz = intact[0]
+        let gzSize = try FileManager.default.attributesOfItem(atPath: gz.string)[.size] as! Int
+        for cut in [100, gzSize / 3, gzSize - 4] {
+            let truncated = try fixture.make("cut-\(cut).tar.gz", "head -c \(cut) '\(gz.string)' > OUT")
+            let (report, findings) = try fixture.verify(truncated)
+            #expect(!report.verified)
+            let archiveFinding = try #require(findings.first { $0.displayPath == truncated.string }, "cut at \(cut)")
+            #expect(archiveFinding.kind == .unreadable && archiveFinding.detail.contains("gzip stream cut short")
+                && archiveFinding.detail.contains("byte \(cut) of the input"), "\(archiveFinding.detail)")
+            #expect(!findings.contains { $0.kind == .missing }, "cut at \(cut)")
+        }
+        // A flipped byte in the CRC-32 of the trailer: every member's bytes may match, the
+        // stream still fails its check.
+        let badCRC = try fixture.make("crc.tar.gz", "cp '\(gz.string)' OUT && printf '\\377' | dd of=OUT bs=1 seek=\(gzSize - 8) conv=notrunc 2>/dev/null")
+        let (report, findings) = try fixture.verify(badCRC)
+        #expect(!report.verified)
+        #expect(findings.contains { $0.kind == .unreadable && $0.detail.contains("gzip checksum does not match the data") },
+                "\(findings.map(\.detail))")
+    }
+
+    /// Verifies `archive` fed through a pipe, as from `cat archive | snapcheck verify M -`.
+    static func verifyThroughPipe(_ manifest: FilePath, _ archive: FilePath) throws -> VerificationReport {
+        let input = try FileDescriptor.open(archive, .readOnly)
+        let pipe = try FileDescriptor.pipe()
+        let feeder = Thread {
+            _ = try? pipe.writeEnd.closeAfter {
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+                    if count == 0 { return }
+                    _ = try buffer[..<count].withUnsafeBytes { try pipe.writeEnd.writeAll($0) }
+                }
+            }
+        }
+        feeder.start()
+        defer {
+            try? pipe.readEnd.close()
+            try? input.close()
+        }
+        return try Verifier.verify(manifest: manifest, archiveDescriptor: pipe.readEnd, options: VerifyOptions(metadata: .strict))
+    }
+
     @Test func notAnArchiveIsAnErrorNotAFinding() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
