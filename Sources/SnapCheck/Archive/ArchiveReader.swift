@@ -66,11 +66,12 @@ final class ArchiveReader: ArchiveMembers {
                 }
             }, nil)
         } else {
-            // A file libarchive reads itself, in small blocks: it seeks past members' data in
-            // whole blocks and reads the rest, which a spot-check (or a worker, reading in
-            // place) does not need.
+            // A file libarchive reads itself. A tar or zip in small blocks: libarchive seeks
+            // past members' data in whole blocks and reads the rest, which a spot-check (or a
+            // worker, reading in place) does not need. Anything else (compressed: read whole)
+            // in large ones.
             input = nil
-            status = archive_read_open_fd(archive, descriptor, 64 << 10)
+            status = archive_read_open_fd(archive, descriptor, Self.isTarOrZip(descriptor) ? 64 << 10 : 1 << 20)
         }
         if status != ARCHIVE_OK {
             // Freed by deinit, which runs for an initialised object whose init throws.
@@ -80,6 +81,17 @@ final class ArchiveReader: ArchiveMembers {
             // A stream that breaks off in its first block: reported as damage at the first read.
             damageAtOpen = damage()
         }
+    }
+
+    /// Whether the file on `descriptor` looks like a plain tar (a ustar, pax or GNU header's
+    /// magic at byte 257) or a zip (a local file header at byte 0): archives whose members'
+    /// data can be sought past.
+    private static func isTarOrZip(_ descriptor: Int32) -> Bool {
+        var head = [UInt8](repeating: 0, count: 262)
+        let count = head.withUnsafeMutableBytes { bytes in
+            (try? Syscall.preadAll(descriptor, into: bytes, at: 0).get()) ?? 0
+        }
+        return (count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)) || (count >= 4 && Array(head[0..<4]) == [0x50, 0x4B, 3, 4])
     }
 
     /// Whether the file on `descriptor` starts with a gzip header (read in place: the file
