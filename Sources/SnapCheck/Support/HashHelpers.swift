@@ -76,7 +76,9 @@ final class HashHelpers: Sendable {
         }
         let batch = Batch(pieces)
         queue.withLock { $0.batches.append(batch) }
-        while let index = batch.claim() {
+        // Claimed under the queue's lock, as the helpers claim: every access to a batch's
+        // progress is then ordered by that one lock.
+        while let index = queue.withLock({ _ in batch.claim() }) {
             Self.finish(batch, index, hasher.digest(of: batch.pieces[index]), queue)
         }
         return queue.withLock(waitingUntil: { _ in batch.progress.withLock { $0.done == pieces.count } }) { _ in
