@@ -17,6 +17,13 @@ struct ManifestCommand: ParsableCommand {
             members are recorded without extracting it. A pax archive of a tree gives the \
             tree's own manifest and snapshot id; ustar, GNU tar, zip and cpio keep whole \
             seconds. A damaged archive is refused (exit 2).
+
+            --reuse PREVIOUS (with -o) takes over, unread, the chunks of every regular file \
+            whose size, mtime, ctime, inode and device are what they were when PREVIOUS \
+            recorded it, and writes FILE.stat beside FILE for the next run. It cannot see a \
+            change that keeps all five (bit rot on the source disk); verify never reuses. \
+            PREVIOUS may be FILE itself; a missing PREVIOUS or one without its .stat file \
+            means every file is read (said on stderr).
             """
     )
 
@@ -45,6 +52,11 @@ struct ManifestCommand: ParsableCommand {
 
     @OptionGroup var chunking: ChunkingOptions
 
+    @Option(help: ArgumentHelp(
+        "Take the chunks of files unchanged since the manifest PREVIOUS (size, mtime, ctime, inode, device) without reading them.",
+        valueName: "previous"))
+    var reuse: String?
+
     func validate() throws {
         if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads must be between 1 and 256")
@@ -62,6 +74,10 @@ struct ManifestCommand: ParsableCommand {
             return
         }
         try layout.refuseForDirectory()
+        if let reuse {
+            try record(reusing: reuse, options: options, started: started)
+            return
+        }
         let root = argumentPath(directory)
         let writer = try output.map { try ManifestWriter(path: argumentPath($0), parameters: options.chunking, source: absolutePath(root)) }
             ?? ManifestWriter(descriptor: .standardOutput, parameters: options.chunking, source: absolutePath(root))
@@ -96,6 +112,39 @@ struct ManifestCommand: ParsableCommand {
         if summary.unreadable > 0 { throw ExitCode(1) }
     }
 
+    /// Records the tree, taking unchanged files from the manifest `previous` (to -o FILE only).
+    private func record(reusing previous: String, options: SnapshotOptions, started: Double) throws {
+        guard let output else { throw SnapCheckError(.invalidArgument, "--reuse needs -o FILE (the next run reads FILE.stat)") }
+        let root = argumentPath(directory)
+        let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
+        let outcome = try SnapshotBuilder.writeManifest(
+            of: absolutePath(root), to: argumentPath(output), reusing: argumentPath(previous), options: options,
+            progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.readBytes, totalBytes: $0.totalBytes) } },
+            problem: { failure in
+                progressLine?.finish()
+                Output.error(failure.description)
+            })
+        progressLine?.finish()
+        let summary = outcome.manifest
+        if let reason = outcome.previousNotUsed {
+            Output.error("--reuse: \(reason); every file was read")
+        }
+        if !quiet {
+            let seconds = Clock.now() - started
+            var line = "snapcheck: \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+                + "\(Formatting.count(summary.symlinks)) symlinks, \(Formatting.count(summary.special)) other; "
+                + "\(Formatting.bytes(summary.bytes)) in \(Formatting.count(summary.chunks)) chunks; "
+                + "\(Formatting.decimal(seconds, places: 2)) s; "
+                + "\(Formatting.count(outcome.reusedFiles)) files (\(Formatting.bytes(outcome.reusedBytes))) reused unread "
+                + "(size, mtime, ctime, inode and device unchanged), \(Formatting.count(summary.files - outcome.reusedFiles)) read"
+            if summary.unreadable > 0 { line += "; \(Formatting.count(summary.unreadable)) unreadable" }
+            if summary.changed > 0 { line += "; \(Formatting.count(summary.changed)) changed while read" }
+            Output.note(line)
+        }
+        Output.line(summary.snapshotID.description)
+        if summary.unreadable > 0 { throw ExitCode(1) }
+    }
+
     /// Records an archive's members (to -o FILE only).
     private func record(_ archive: ArchiveTarget, options: SnapshotOptions, started: Double) throws {
         guard let output else { throw SnapCheckError(.invalidArgument, "recording an archive needs -o FILE") }
@@ -123,7 +172,8 @@ struct ManifestCommand: ParsableCommand {
         let name = output.split(separator: "/").last.map(String.init) ?? output
         // The name is matched literally: glob characters in it are escaped.
         let literal = name.map { "*?[\\".contains($0) ? "\\\($0)" : String($0) }.joined()
-        return ["." + literal + ".snapcheck-??????"]
+        // With --reuse, the side file FILE.stat is written the same way.
+        return ["." + literal + ".snapcheck-??????", "." + literal + ".stat.snapcheck-??????"]
     }
 }
 

@@ -58,7 +58,7 @@ final class ManifestIndex {
             record.removeAll(keepingCapacity: true)
             EntryRecord.encode(entry, into: &record)
             try sink.write(record)
-            keys.append((Self.hash(entry.path), UInt32(keys.count)))
+            keys.append((PathHash.of(entry.path), UInt32(keys.count)))
             offsets.append(offsets[offsets.count - 1] + UInt64(record.count))
         }
         try sink.finish()
@@ -75,7 +75,7 @@ final class ManifestIndex {
 
     /// The entry at `path`, and its number, if the manifest has one.
     func lookup(_ path: [UInt8]) throws(SnapCheckError) -> (ordinal: Int, entry: TreeEntry)? {
-        let hash = Self.hash(path)
+        let hash = PathHash.of(path)
         var low = 0
         var high = hashes.count
         while low < high {
@@ -100,12 +100,5 @@ final class ManifestIndex {
             throw SnapCheckError(.io, "cannot read back the manifest's index", at: PathLabel(describing: "<manifest index>"))
         }
         return EntryRecord.decode(record)
-    }
-
-    /// A 64-bit hash of a path (FNV-1a), the same in every run.
-    private static func hash(_ path: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in path { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
     }
 }

@@ -36,14 +36,18 @@ public enum SnapshotBuilder {
         body: (TreeEntry) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
-            try build(reserved: root, options: options, progress: progress, problem: problem, body: body)
+            try build(reserved: root, options: options, previous: nil, progress: progress, problem: problem) {
+                (entry, _) throws(SnapCheckError) in try body(entry)
+            }
         }
     }
 
-    /// `build(root:options:progress:problem:body:)` once the threads are reserved.
-    private static func build(
-        reserved root: FilePath, options: SnapshotOptions, progress: ((SnapshotProgress) -> Void)?,
-        problem: (SnapCheckError) -> Void, body: (TreeEntry) throws(SnapCheckError) -> Void
+    /// `build(root:options:progress:problem:body:)` once the threads are reserved; files that
+    /// `previous` shows unchanged keep their chunks without being read. `body` also receives
+    /// each regular file's ``FileState`` (``FileState/none`` when it was not read whole).
+    static func build(
+        reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, progress: ((SnapshotProgress) -> Void)?,
+        problem: (SnapCheckError) -> Void, body: (TreeEntry, FileState?) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
         let parameters = options.chunking
@@ -52,16 +56,23 @@ public enum SnapshotBuilder {
         let helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: options.threads) : nil
         defer { helpers?.shutDown() }
         let monitor = ReadMonitor(cancellation: options.cancellation)
-        let pool = OrderedWorkPool<[WalkedEntry], [(TreeEntry, SnapCheckError?)]>(
+        let pool = OrderedWorkPool<[SnapshotItem], [(TreeEntry, SnapCheckError?, FileState?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
             let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers, monitor: monitor)
             return { batch in
                 helpers?.workerBegan()
                 defer { helpers?.workerEnded() }
-                return batch.map { walked in
-                    walked.entry.kind == .file && walked.problem == nil
-                        ? hasher.record(walked) : (walked.entry, walked.problem)
+                return batch.map { (item: SnapshotItem) -> (TreeEntry, SnapCheckError?, FileState?) in
+                    let walked = item.walked
+                    var recorded: (entry: TreeEntry, failure: SnapCheckError?) = (walked.entry, walked.problem)
+                    if let reused = item.reused {
+                        recorded = (reused, nil)
+                    } else if walked.entry.kind == .file && walked.problem == nil {
+                        recorded = hasher.record(walked)
+                    }
+                    let fileState = recorded.entry.kind == .file ? FileState(recorded: recorded.entry, walked: walked) : nil
+                    return (recorded.entry, recorded.failure, fileState)
                 }
             }
         }
@@ -80,13 +91,13 @@ public enum SnapshotBuilder {
             state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
             progress(state)
         }
-        func deliver(_ results: [(TreeEntry, SnapCheckError?)]) throws(SnapCheckError) {
+        func deliver(_ results: [(TreeEntry, SnapCheckError?, FileState?)]) throws(SnapCheckError) {
             // Cancelled: what the workers cut short is not reported as unreadable.
             try options.cancellation?.check()
             inFlight.delivered()
-            for (entry, failure) in results {
+            for (entry, failure, fileState) in results {
                 if let failure { problem(failure) }
-                try body(entry)
+                try body(entry, fileState)
                 state.entries += 1
                 if entry.kind == .file {
                     state.files += 1
@@ -95,20 +106,30 @@ public enum SnapshotBuilder {
             }
             report()
         }
-        func send(_ job: [WalkedEntry]) throws(SnapCheckError) {
-            inFlight.submitted(job[job.count - 1].entry.path)
+        func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
+            inFlight.submitted(job[job.count - 1].walked.entry.path)
             try pool.submit(job, delivering: deliver, waiting: report)
         }
-        var batcher = JobBatcher<WalkedEntry>()
+        var batcher = JobBatcher<SnapshotItem>()
         while let walked = walker.next() {
             try options.cancellation?.check()
-            for job in batcher.add(walked, weight: walked.entry.kind == .file ? walked.entry.size : 0) { try send(job) }
+            let reused = try previous?.reusable(walked)
+            let weight = walked.entry.kind == .file && reused == nil ? walked.entry.size : 0
+            for job in batcher.add(SnapshotItem(walked: walked, reused: reused), weight: weight) { try send(job) }
         }
         if let job = batcher.finish() { try send(job) }
         try pool.drain(delivering: deliver, waiting: report)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
     }
+}
+
+/// One entry of the walk on its way to a worker: read there, or already known from a previous
+/// manifest.
+struct SnapshotItem: Sendable {
+    var walked: WalkedEntry
+    /// The entry taken over from the previous manifest, when the file did not change.
+    var reused: TreeEntry?
 }
 
 extension SnapshotBuilder {

@@ -14,6 +14,9 @@ struct WalkedEntry: Sendable {
     /// Device and inode from the walk's `lstat`, to recognise the same file when it is opened.
     var device: UInt64
     var inode: UInt64
+    /// The status change time (ctime) from the same `lstat`: with the others, what tells an
+    /// unchanged file (``PreviousManifest``).
+    var changeTime = FileTime(seconds: 0, nanoseconds: 0)
     /// Why the entry is recorded as unreadable, if it is.
     var problem: SnapCheckError?
 }
@@ -35,6 +38,7 @@ final class TreeWalker {
         var entry: TreeEntry
         var device: UInt64
         var inode: UInt64
+        var changeTime: FileTime
     }
 
     private struct Frame {
@@ -90,7 +94,8 @@ final class TreeWalker {
             var entry = child.entry
             entry.path = stack[top].prefix + child.name
             var walked = WalkedEntry(
-                entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode)
+                entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode,
+                changeTime: child.changeTime)
             switch walked.entry.kind {
             case .symlink:
                 readLink(into: &walked)
@@ -164,7 +169,7 @@ final class TreeWalker {
             }
             children.append(Child(
                 name: name, entry: Self.entry(path: [], status: info),
-                device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+                device: UInt64(info.st_dev), inode: UInt64(info.st_ino), changeTime: FileTime(info.st_ctim)))
         }
         // Sort positions rather than the children themselves: moving a child costs reference
         // counting, comparing two positions does not.

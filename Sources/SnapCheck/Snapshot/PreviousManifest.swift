@@ -1,0 +1,104 @@
+import SystemPackage
+
+/// A previous manifest of the same tree and its side file (``FileStateFile``), read in step
+/// with a new walk, so that files that did not change keep their chunks without being read
+/// (`manifest --reuse`).
+///
+/// A file is taken over when the previous manifest recorded it whole (status ok) and its
+/// size, modification time, status change time (ctime), inode and device are all what they
+/// were: any write, truncation, `touch`, `chmod`, rename over it or restore from elsewhere
+/// changes one of them. What it cannot see is a change that keeps all five, such as bit rot
+/// on the source disk or a tool that resets the clock; `verify` never reuses anything.
+///
+/// The previous manifest is read to its end and validated like any other: when it turns out
+/// damaged, ``finish()`` throws, and the new manifest is not written.
+final class PreviousManifest {
+    private let reader: ManifestReader
+    private let states: FileStateFile.Reader
+    private let path: FilePath
+    /// The previous entry at or after the walk's position, with its state when a file.
+    private var current: (entry: TreeEntry, state: FileState?)?
+    private var started = false
+    /// Set when the side file ran out before the manifest's files: nothing more is reused.
+    private var outOfStep = false
+    /// Files taken over, and their bytes.
+    private(set) var reusedFiles = 0
+    private(set) var reusedBytes: UInt64 = 0
+
+    /// Why a previous manifest cannot be used; the run then reads every file.
+    struct Unusable: Error {
+        var reason: String
+    }
+
+    /// Opens the manifest at `path` and its side file, for a run with `parameters`.
+    init(_ path: FilePath, parameters: ChunkingParameters) throws(Unusable) {
+        self.path = path
+        do {
+            reader = try ManifestReader(path: path)
+        } catch {
+            throw Unusable(reason: error.description)
+        }
+        guard reader.parameters == parameters else {
+            throw Unusable(reason: "\(PathLabel(path).display) was made with other chunking parameters")
+        }
+        do {
+            states = try FileStateFile.Reader(manifest: path)
+        } catch {
+            throw Unusable(reason: error.reason)
+        }
+    }
+
+    /// The entry reading `walked` would give, when the previous manifest shows it unchanged;
+    /// nil when it must be read. Walked entries must come in tree order.
+    func reusable(_ walked: WalkedEntry) throws(SnapCheckError) -> TreeEntry? {
+        guard walked.entry.kind == .file, walked.problem == nil else { return nil }
+        if !started {
+            started = true
+            try advance()
+        }
+        while let (entry, _) = current,
+              TreeOrder.compare(entry.path, isDirectory: entry.kind == .directory, walked.entry.path, isDirectory: false) < 0 {
+            try advance()
+        }
+        guard !outOfStep, let (entry, state) = current, let state, entry.path == walked.entry.path, entry.status == .ok,
+              state.pathHash == PathHash.of(entry.path), entry.size == walked.entry.size,
+              entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
+              state.inode == walked.inode, state.device == walked.device else { return nil }
+        reusedFiles += 1
+        reusedBytes = reusedBytes.saturatingAdd(entry.size)
+        var reused = entry
+        reused.mode = walked.entry.mode  // unchanged too (a chmod changes the ctime), as the walk saw it
+        return reused
+    }
+
+    /// Reads the previous manifest to its end, which validates it whole.
+    ///
+    /// - Throws: ``SnapCheckError`` when it is damaged: the files taken from it cannot be trusted.
+    func finish() throws(SnapCheckError) {
+        while current != nil || !started {
+            started = true
+            try advance()
+        }
+    }
+
+    private func advance() throws(SnapCheckError) {
+        let next: TreeEntry?
+        do {
+            next = try reader.next()
+        } catch {
+            throw SnapCheckError(
+                .invalidManifest, "the previous manifest given to --reuse is damaged (\(error.reason)); record without --reuse",
+                at: PathLabel(path))
+        }
+        guard let next else {
+            current = nil
+            return
+        }
+        var state: FileState?
+        if next.kind == .file && !outOfStep {
+            state = states.next()
+            if state == nil { outOfStep = true }
+        }
+        current = (next, state)
+    }
+}
