@@ -180,3 +180,30 @@ extension ManifestCommandTests {
         #expect(text.stdout.contains("  2 × 123.5 kB: a.bin, docs/b.bin"))
     }
 }
+
+extension ManifestCommandTests {
+    /// `manifest DIR --reuse PREVIOUS -o FILE`, end to end: the first run reads everything and
+    /// says why, the next reuses every unchanged file and says how many, the result is the full
+    /// run's, and misuse is one line and exit 2.
+    @Test func reuseSaysWhatItReusedAndWhatItRead() throws {
+        let (root, source, _) = try VerifyCommandTests.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manifest = root.appendingPathComponent("chain.manifest.gz").path
+        let first = try CLIRunner.run(["manifest", source.path, "--reuse", manifest, "-o", manifest])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.errorLines.first?.hasPrefix("snapcheck: --reuse: \(manifest): cannot") == true
+            && first.errorLines.first?.hasSuffix("every file was read") == true, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: manifest + ".stat"))
+        let second = try CLIRunner.run(["manifest", source.path, "--reuse", manifest, "-o", manifest])
+        #expect(second.status == 0 && second.errorLines.count == 1, "\(second.stderr)")
+        let files = try #require(try CLIRunner.run(["show", manifest, "--json"]).stdout.firstMatch(of: /"files":(\d+)/)?.1)
+        #expect(second.stderr.contains("; \(files) files (") && second.stderr.contains("reused unread (size, mtime, ctime, inode and device unchanged), 0 read"),
+                "\(second.stderr)")
+        // The same snapshot as a full run.
+        let full = try CLIRunner.run(["manifest", source.path, "-o", root.appendingPathComponent("full.manifest").path])
+        #expect(second.stdout == full.stdout && first.stdout == full.stdout)
+        // Misuse: one line, exit 2.
+        let toStdout = try CLIRunner.run(["manifest", source.path, "--reuse", manifest])
+        #expect(toStdout.status == 2 && toStdout.errorLines == ["snapcheck: --reuse needs -o FILE (the next run reads FILE.stat)"])
+    }
+}

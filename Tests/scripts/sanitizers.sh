@@ -11,9 +11,11 @@ cd "$(dirname "$0")/../.."
 status=0
 # What a sanitizer makes meaningless: under AddressSanitizer a process's peak memory is mostly
 # ASan's (shadow memory, a quarantine of freed blocks that grows with the number of
-# allocations), so the test that memory stays flat as the tree grows measures ASan, not
-# snapcheck; it runs in every plain `swift test` and under ThreadSanitizer.
-skip() { [ "$1" = address ] && echo "--skip memoryIsFlatInTheNumberOfEntries"; }
+# allocations), and under ThreadSanitizer its shadow memory and history take several times
+# the program's own (verify of 100,000 files: 68 MB under TSan, 25 MB without), so the test
+# that memory stays flat and under 64 MiB as the tree grows measures the sanitizer, not
+# snapcheck; it runs in every plain `swift test`.
+skip() { echo "--skip memoryIsFlatInTheNumberOfEntries"; }
 for sanitizer in "${@:-thread address}"; do
     for one in $sanitizer; do
         log=$(mktemp "/tmp/snapcheck-$one.XXXXXX.log")

@@ -10,17 +10,17 @@ import SystemPackage
 /// changes one of them. What it cannot see is a change that keeps all five, such as bit rot
 /// on the source disk or a tool that resets the clock; `verify` never reuses anything.
 ///
-/// The previous manifest is read to its end and validated like any other: when it turns out
-/// damaged, ``finish()`` throws, and the new manifest is not written.
+/// The previous manifest is parsed on a thread of its own, ahead of the walk, and read to its
+/// end and validated like any other: when it turns out damaged, ``finish()`` throws, and the
+/// new manifest is not written.
 final class PreviousManifest {
-    private let reader: ManifestReader
-    private let states: FileStateFile.Reader
+    /// The previous entries, each regular file with its state (nil once the side file ran
+    /// out: the two are then out of step).
+    private let entries: ReadAhead<(TreeEntry, FileState?), Void>
     private let path: FilePath
     /// The previous entry at or after the walk's position, with its state when a file.
     private var current: (entry: TreeEntry, state: FileState?)?
     private var started = false
-    /// Set when the side file ran out before the manifest's files: nothing more is reused.
-    private var outOfStep = false
     /// Files taken over, and their bytes.
     private(set) var reusedFiles = 0
     private(set) var reusedBytes: UInt64 = 0
@@ -33,6 +33,7 @@ final class PreviousManifest {
     /// Opens the manifest at `path` and its side file, for a run with `parameters`.
     init(_ path: FilePath, parameters: ChunkingParameters) throws(Unusable) {
         self.path = path
+        let reader: ManifestReader
         do {
             reader = try ManifestReader(path: path)
         } catch {
@@ -41,10 +42,23 @@ final class PreviousManifest {
         guard reader.parameters == parameters else {
             throw Unusable(reason: "\(PathLabel(path).display) was made with other chunking parameters")
         }
+        let states: FileStateFile.Reader
         do {
             states = try FileStateFile.Reader(manifest: path)
         } catch {
             throw Unusable(reason: error.reason)
+        }
+        // The reader and the side file belong to the parsing thread from here on.
+        entries = ReadAhead { (emit) throws(SnapCheckError) in
+            var inStep = true
+            while let entry = try reader.next() {
+                var state: FileState?
+                if entry.kind == .file && inStep {
+                    state = states.next()
+                    inStep = state != nil
+                }
+                do { try emit((entry, state)) } catch { return }
+            }
         }
     }
 
@@ -60,7 +74,7 @@ final class PreviousManifest {
               TreeOrder.compare(entry.path, isDirectory: entry.kind == .directory, walked.entry.path, isDirectory: false) < 0 {
             try advance()
         }
-        guard !outOfStep, let (entry, state) = current, let state, entry.path == walked.entry.path, entry.status == .ok,
+        guard let (entry, state) = current, let state, entry.path == walked.entry.path, entry.status == .ok,
               state.pathHash == PathHash.of(entry.path), entry.size == walked.entry.size,
               entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
               state.inode == walked.inode, state.device == walked.device else { return nil }
@@ -82,23 +96,12 @@ final class PreviousManifest {
     }
 
     private func advance() throws(SnapCheckError) {
-        let next: TreeEntry?
         do {
-            next = try reader.next()
+            current = try entries.next()
         } catch {
             throw SnapCheckError(
                 .invalidManifest, "the previous manifest given to --reuse is damaged (\(error.reason)); record without --reuse",
                 at: PathLabel(path))
         }
-        guard let next else {
-            current = nil
-            return
-        }
-        var state: FileState?
-        if next.kind == .file && !outOfStep {
-            state = states.next()
-            if state == nil { outOfStep = true }
-        }
-        current = (next, state)
     }
 }

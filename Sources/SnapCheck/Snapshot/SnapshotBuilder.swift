@@ -114,6 +114,15 @@ public enum SnapshotBuilder {
         while let walked = walker.next() {
             try options.cancellation?.check()
             let reused = try previous?.reusable(walked)
+            // An entry with nothing to read (not a regular file, or one taken from the previous
+            // manifest) needs no worker: while none is busy and nothing waits, it goes straight
+            // out, in order, without a hand-over.
+            let needsReading = walked.entry.kind == .file && walked.problem == nil && reused == nil
+            if !needsReading, batcher.isEmpty, pool.isIdle {
+                let entry = reused ?? walked.entry
+                try deliver([(entry, walked.problem, entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil)])
+                continue
+            }
             let weight = walked.entry.kind == .file && reused == nil ? walked.entry.size : 0
             for job in batcher.add(SnapshotItem(walked: walked, reused: reused), weight: weight) { try send(job) }
         }

@@ -26,6 +26,9 @@ struct JobBatcher<Item> {
         return ready
     }
 
+    /// Whether no item waits to be sent.
+    var isEmpty: Bool { items.isEmpty }
+
     /// The items not yet sent, as one job, if any.
     mutating func finish() -> [Item]? {
         guard !items.isEmpty else { return nil }

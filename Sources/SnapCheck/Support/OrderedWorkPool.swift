@@ -61,6 +61,10 @@ final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
         }
     }
 
+    /// Whether no job is in flight: everything submitted has been handed back. (Work that needs
+    /// no worker may then be done by the owner directly, and still come out in order.)
+    var isIdle: Bool { queue.peek { $0.submitted == $0.taken } }
+
     /// Hands every result still to come to `deliver`, in order, calling `waiting` as
     /// ``submit(_:delivering:waiting:)`` does.
     func drain<Failure: Error>(delivering deliver: (Output) throws(Failure) -> Void, waiting: () -> Void = {}) throws(Failure) {
