@@ -61,12 +61,16 @@ final class ContentCheck {
         }
     }
 
-    /// Checks the bytes at `location` against `expected`.
+    /// Checks the bytes at `location` against `expected`. The chunk ranges in `verified`
+    /// (ascending) were already found intact at their manifest offsets: when the check reaches
+    /// one in step (at its first chunk's offset), it passes over it without reading.
     ///
     /// - Throws: ``SnapCheckError`` when the file cannot be opened or read.
-    func check(_ expected: TreeEntry, at location: ContentLocation) throws(SnapCheckError) -> Outcome {
+    func check(_ expected: TreeEntry, at location: ContentLocation, verified: [Range<Int>] = []) throws(SnapCheckError) -> Outcome {
         let label = { PathLabel(bytes: expected.path) }  // made only if an error needs it
-        return try withSource(location, label: label) { (source) throws(SnapCheckError) in try check(expected, source, label: label) }
+        return try withSource(location, label: label) { (source) throws(SnapCheckError) in
+            try check(expected, source, verified: verified, label: label)
+        }
     }
 
     /// Whether the chunks in `range` are all intact at their manifest offsets and the file has
@@ -102,12 +106,23 @@ final class ContentCheck {
         }
     }
 
-    private func check(_ expected: TreeEntry, _ source: Source, label: () -> PathLabel) throws(SnapCheckError) -> Outcome {
+    private func check(
+        _ expected: TreeEntry, _ source: Source, verified: [Range<Int>], label: () -> PathLabel
+    ) throws(SnapCheckError) -> Outcome {
         var outcome = Outcome(actualSize: source.size)
         let chunks = expected.chunks
         var index = 0
         var position: UInt64 = 0
+        var nextVerified = verified.startIndex
         while index < chunks.count {
+            while nextVerified < verified.endIndex && verified[nextVerified].lowerBound < index { nextVerified += 1 }
+            if nextVerified < verified.endIndex, verified[nextVerified].lowerBound == index, position == chunks[index].offset {
+                // In step at a range proven intact: its bytes are known, pass over them.
+                let range = verified[nextVerified]
+                position = chunks[range.upperBound - 1].offset + UInt64(chunks[range.upperBound - 1].length)
+                index = range.upperBound
+                continue
+            }
             let chunk = chunks[index]
             let count = try read(source, length: chunk.length, at: position, label: label)
             if count == chunk.length

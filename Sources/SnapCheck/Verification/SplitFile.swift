@@ -6,8 +6,9 @@ import Synchronization
 /// While bytes match, a file is checked at the manifest's chunk offsets, so any range of its
 /// chunks can be checked on its own: each part is a job for the pool. The worker that finishes
 /// the last part (whichever part that is) decides the file's verdict; if any part saw a
-/// difference, it checks the file whole, with resynchronisation, so that the reported ranges
-/// are exact.
+/// difference, it checks the file again with resynchronisation, so that the reported ranges
+/// are exact, passing over the parts that passed where it is in step with the manifest: a
+/// damaged chunk costs one more read of its part, not of the file.
 final class SplitFile: Sendable {
     /// Files at least this large are split, into parts of about this many bytes each.
     static let partBytes: UInt64 = 16 << 20
@@ -18,7 +19,8 @@ final class SplitFile: Sendable {
     let walked: TargetEntry
     /// The chunk indexes of each part.
     let parts: [Range<Int>]
-    private let state: Mutex<(remaining: Int, failed: Bool)>
+    /// Parts still to finish, and the parts that passed.
+    private let state: Mutex<(remaining: Int, passed: Set<Int>)>
 
     /// Splits `expected` when it is large enough to be worth it; nil otherwise.
     init?(_ expected: TreeEntry, _ walked: TargetEntry) {
@@ -39,15 +41,16 @@ final class SplitFile: Sendable {
         self.expected = expected
         self.walked = walked
         self.parts = parts
-        state = Mutex((parts.count, false))
+        state = Mutex((parts.count, []))
     }
 
-    /// Records one part's result; for the last part to finish, returns whether all passed.
-    func finish(passed: Bool) -> Bool? {
+    /// Records part `part`'s result; for the last part to finish, returns the chunk ranges of
+    /// the parts that passed (all of them when the file is intact).
+    func finish(_ part: Int, passed: Bool) -> [Range<Int>]? {
         state.withLock { state in
             state.remaining -= 1
-            if !passed { state.failed = true }
-            return state.remaining == 0 ? !state.failed : nil
+            if passed { state.passed.insert(part) }
+            return state.remaining == 0 ? state.passed.sorted().map { parts[$0] } : nil
         }
     }
 }

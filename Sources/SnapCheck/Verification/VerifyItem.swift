@@ -132,13 +132,16 @@ enum VerifyItem {
         return outcome
     }
 
-    /// Every byte of one file, with resynchronisation after a difference.
-    private static func fullCheck(_ expected: TreeEntry, _ walked: TargetEntry, _ check: ContentCheck, recordsProofs: Bool) -> Outcome {
+    /// Every byte of one file, with resynchronisation after a difference; the chunk ranges in
+    /// `verified` were found intact at their offsets already, and are not read again.
+    private static func fullCheck(
+        _ expected: TreeEntry, _ walked: TargetEntry, _ check: ContentCheck, recordsProofs: Bool, verified: [Range<Int>] = []
+    ) -> Outcome {
         var outcome = Outcome()
         outcome.checkedFile = true
         outcome.checkedBytes = expected.size
         do {
-            let result = try check.check(expected, at: walked.content)
+            let result = try check.check(expected, at: walked.content, verified: verified)
             if let finding = EntryComparison.contentFinding(expected, result, sampled: false) {
                 outcome.findings.append(finding)
             } else {
@@ -164,14 +167,14 @@ enum VerifyItem {
         var outcome = Outcome()
         let passed = (try? check.checkChunks(expected, range, at: split.walked.content)) ?? false
         outcome.checkedBytes = expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
-        guard let allPassed = split.finish(passed: passed) else { return outcome }
+        guard let passedParts = split.finish(part, passed: passed) else { return outcome }
         outcome.checkedFile = true
-        if allPassed {
+        if passedParts.count == split.parts.count {
             outcome.intactBytes = expected.size
             outcome.intactPath = expected.path
             if options.recordsProofs { outcome.proven = (expected, .all) }
         } else {
-            outcome.findings = fullCheck(expected, split.walked, check, recordsProofs: false).findings
+            outcome.findings = fullCheck(expected, split.walked, check, recordsProofs: false, verified: passedParts).findings
         }
         // After the content, as for a file checked whole.
         if let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) { outcome.findings.append(finding) }

@@ -350,4 +350,39 @@ struct SplitFileTests {
         _ = try Verifier.verify(manifest: FilePath(manifest), target: FilePath(tree.root.path), options: VerifyOptions(threads: 1)) { serial.append($0) }
         #expect(serial == findings)
     }
+
+    /// One damaged chunk in a file checked in parts: the exact range, and one more read of the
+    /// damaged part only, not of the whole file (the parts that passed are passed over).
+    @Test func aDamagedChunkCostsOneMoreReadOfItsPart() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        let size = 80_000_000
+        tree.file(Array("disk.img".utf8), FixtureInput.random(seed: 12, count: size))
+        let scratch = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let manifest = FilePath(scratch.appendingPathComponent("m").path)
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: manifest)
+        // One byte flipped in place, at 50 MB.
+        let handle = try FileHandle(forUpdating: tree.root.appendingPathComponent("disk.img"))
+        try handle.seek(toOffset: 50_000_000)
+        let byte = try #require(try handle.read(upToCount: 1)).first!
+        try handle.seek(toOffset: 50_000_000)
+        handle.write(Data([byte ^ 0xFF]))
+        try handle.close()
+        var findings: [Finding] = []
+        var read: UInt64 = 0
+        var options = VerifyOptions(threads: 2)
+        options.progressInterval = .milliseconds(1)
+        _ = try Verifier.verify(manifest: manifest, target: FilePath(tree.root.path), options: options,
+                                finding: { findings.append($0) }, progress: { read = max(read, $0.readBytes) })
+        let content = try #require(findings.first { $0.kind == .content })
+        #expect(content.ranges.count == 1 && content.ranges[0].offset <= 50_000_000
+            && content.ranges[0].offset + content.ranges[0].length > 50_000_000 && content.sizeChange == 0)
+        // The file once, and its damaged part (about 16 MiB, a chunk more at most) once more.
+        #expect(read >= UInt64(size) && read <= UInt64(size) + SplitFile.partBytes + (4 << 20), "read \(read) bytes")
+        // One thread (no parts): the same finding.
+        var serial: [Finding] = []
+        _ = try Verifier.verify(manifest: manifest, target: FilePath(tree.root.path), options: VerifyOptions(threads: 1)) { serial.append($0) }
+        #expect(serial == findings)
+    }
 }
