@@ -151,6 +151,10 @@ public enum ManifestDiff {
             change(item)
         }
 
+        // Shared bytes are counted over the sampled chunks of the new snapshot, and scaled by
+        // the share of them found in the old one: a ratio, so never more than the new bytes.
+        var sampledNew: UInt64 = 0
+        var sampledShared: UInt64 = 0
         var oldEntry = try oldReader.next()
         var newEntry = try newReader.next()
         while oldEntry != nil || newEntry != nil {
@@ -163,7 +167,9 @@ public enum ManifestDiff {
             }
             if order >= 0, let entry = newEntry, entry.kind == .file {
                 summary.newBytes = summary.newBytes.saturatingAdd(entry.size)
-                summary.sharedBytes = summary.sharedBytes.saturatingAdd(oldChunks.sharedBytes(of: entry))
+                let (sampled, shared) = oldChunks.sampledBytes(of: entry)
+                sampledNew = sampledNew.saturatingAdd(sampled)
+                sampledShared = sampledShared.saturatingAdd(shared)
             }
             if order == 0 {
                 if let item = compareEntries(oldEntry!, newEntry!, sameChunking: sameChunking) { report(item) }
@@ -177,6 +183,10 @@ public enum ManifestDiff {
             if order <= 0 { oldEntry = try oldReader.next() }
             if order >= 0 { newEntry = try newReader.next() }
         }
+        // Exact when nothing was sampled (the sample is then every chunk).
+        summary.sharedBytes = sampledNew == 0 ? 0
+            : UInt64((Double(summary.newBytes) * (Double(sampledShared) / Double(sampledNew))).rounded(.down))
+        if !summary.sharedIsEstimate && sampledNew == summary.newBytes { summary.sharedBytes = sampledShared }
         // Both readers are at their ends (each checked its trailer and id).
         summary.oldSnapshot = oldReader.summary!.snapshotID
         summary.newSnapshot = newReader.summary!.snapshotID
@@ -316,13 +326,15 @@ struct ChunkSketch {
         level == 0 || digest.words.0 >> UInt64(64 - level) == 0
     }
 
-    /// The bytes of `entry`'s chunks that also occur in the sketched manifest (scaled up when
-    /// sampled).
-    func sharedBytes(of entry: TreeEntry) -> UInt64 {
-        var bytes: UInt64 = 0
-        for chunk in entry.chunks where Self.keeps(chunk.digest, level) && digests.contains(chunk.digest) {
-            bytes += UInt64(chunk.length)
+    /// The bytes of `entry`'s chunks in the sample (all of them when nothing is sampled), and
+    /// those of them that also occur in the sketched manifest.
+    func sampledBytes(of entry: TreeEntry) -> (sampled: UInt64, shared: UInt64) {
+        var sampled: UInt64 = 0
+        var shared: UInt64 = 0
+        for chunk in entry.chunks where Self.keeps(chunk.digest, level) {
+            sampled += UInt64(chunk.length)
+            if digests.contains(chunk.digest) { shared += UInt64(chunk.length) }
         }
-        return bytes << UInt64(level)
+        return (sampled, shared)
     }
 }

@@ -102,3 +102,34 @@ struct ManifestDiffTests {
         #expect(details == ["modified data recorded as ok -> unreadable"])
     }
 }
+
+extension ManifestDiffTests {
+    /// Beyond 65,536 chunks shared content is estimated from a sample of them: the estimate is a
+    /// share of the new bytes, never more than all of them, exact when everything is shared.
+    @Test func theSharedEstimateIsNeverAboveTheNewBytes() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        let scratch = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // About 90,000 chunks of about 320 bytes.
+        let parameters = try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024)
+        var bytes = FixtureInput.random(seed: 3, count: 30_000_000)
+        tree.file(Array("data.bin".utf8), bytes)
+        let options = SnapshotOptions(chunking: parameters)
+        let old = FilePath(scratch.path + "/old")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: old, options: options)
+        let same = try ManifestDiff.compare(old: old, new: old) { _ in }
+        #expect(same.sharedIsEstimate)
+        #expect(same.sharedBytes == same.newBytes)
+        // The second half replaced: about half shared, and never more than the new bytes.
+        let replacement = FixtureInput.random(seed: 4, count: 15_000_000)
+        bytes.replaceSubrange(15_000_000..<30_000_000, with: replacement)
+        tree.file(Array("data.bin".utf8), bytes)
+        let new = FilePath(scratch.path + "/new")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: new, options: options)
+        let half = try ManifestDiff.compare(old: old, new: new) { _ in }
+        #expect(half.sharedBytes <= half.newBytes)
+        let share = Double(half.sharedBytes) / Double(half.newBytes)
+        #expect(share > 0.4 && share < 0.6, "shared \(share)")
+    }
+}
