@@ -24,31 +24,24 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let reader = try manifest == "-" ? ManifestReader(descriptor: .standardInput) : ManifestReader(path: argumentPath(manifest))
         var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
-        // Whole-file identity → how many, size, a few paths.
-        // Kept for at most `contentLimit` distinct contents, so memory stays bounded; beyond
-        // that, duplicates of contents not yet seen are not found (and the report says so).
-        var contents: [Digest: (count: Int, size: UInt64, paths: [String])] = [:]
-        let contentLimit = 1_000_000
-        var untracked = 0
+        var duplicates = DuplicateContent()
         while let entry = try reader.next() {
             guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { continue }
             largest.insert((entry.displayPath, entry.size))
-            let identity = entry.contentIdentity
-            if contents[identity] == nil && contents.count >= contentLimit {
-                untracked += 1
-                continue
-            }
-            contents[identity, default: (0, entry.size, [])].count += 1
-            if contents[identity]!.paths.count < 3 { contents[identity]!.paths.append(entry.displayPath) }
+            duplicates.add(entry)
         }
         let summary = reader.summary!
-        let duplicates = contents.values.filter { $0.count > 1 }
-            .sorted { UInt64($0.count - 1) * $0.size > UInt64($1.count - 1) * $1.size }
-        let redundantBytes = duplicates.reduce(UInt64(0)) { $0 + UInt64($1.count - 1) * $1.size }
+        var (groupCount, redundantBytes, groups) = duplicates.groups(top: top)
+        // Their paths from a second read of the same manifest (a stream cannot be read again).
+        let pathsListed = manifest != "-"
+        if pathsListed && !groups.isEmpty {
+            try DuplicateContent.collectPaths(
+                &groups, from: ManifestReader(path: argumentPath(manifest), expectedSnapshot: summary.snapshotID))
+        }
         if json {
             let files = largest.sorted.map { JSONObject().field("path", $0.path).field("size", $0.size).text }
-            let groups = duplicates.prefix(top).map {
-                JSONObject().field("copies", $0.count).field("size", $0.size)
+            let groupLines = groups.map {
+                JSONObject().field("copies", $0.copies).field("size", $0.size)
                     .field("paths", raw: "[" + $0.paths.map(JSONObject.quote).joined(separator: ",") + "]").text
             }
             Output.line(JSONObject()
@@ -61,9 +54,8 @@ struct ShowCommand: ParsableCommand {
                 .field("bytes", summary.bytes).field("chunks", summary.chunks)
                 .field("unreadable", summary.unreadable).field("changed", summary.changed)
                 .field("largest", raw: "[" + files.joined(separator: ",") + "]")
-                .field("duplicate_groups", duplicates.count).field("duplicate_bytes", redundantBytes)
-                .field("files_not_compared_for_duplicates", untracked)
-                .field("duplicates", raw: "[" + groups.joined(separator: ",") + "]").text)
+                .field("duplicate_groups", groupCount).field("duplicate_bytes", redundantBytes)
+                .field("duplicates", raw: "[" + groupLines.joined(separator: ",") + "]").text)
             return
         }
         Output.line("snapshot   \(summary.snapshotID)")
@@ -81,16 +73,14 @@ struct ShowCommand: ParsableCommand {
             Output.line("largest files:")
             for file in largest.sorted { Output.line("  \(Formatting.bytes(file.size).padding(10))  \(file.path)") }
         }
-        if untracked > 0 {
-            Output.line("note: duplicate content was looked for among the first \(Formatting.count(contentLimit)) distinct files only (\(Formatting.count(untracked)) more not compared)")
-        }
-        if duplicates.isEmpty {
+        if groupCount == 0 {
             Output.line("duplicate content: none")
         } else {
-            Output.line("duplicate content: \(duplicates.count == 1 ? "1 group" : "\(Formatting.count(duplicates.count)) groups"), \(Formatting.bytes(redundantBytes)) in extra copies")
-            for group in duplicates.prefix(top) {
-                let more = group.count > group.paths.count ? " (and \(group.count - group.paths.count) more)" : ""
-                Output.line("  \(group.count) × \(Formatting.bytes(group.size)): " + group.paths.joined(separator: ", ") + more)
+            Output.line("duplicate content: \(groupCount == 1 ? "1 group" : "\(Formatting.count(groupCount)) groups"), \(Formatting.bytes(redundantBytes)) in extra copies")
+            for group in groups {
+                let paths = pathsListed ? group.paths.joined(separator: ", ") : "(paths not listed: the manifest came on stdin)"
+                let more = pathsListed && group.copies > group.paths.count ? " (and \(group.copies - group.paths.count) more)" : ""
+                Output.line("  \(group.copies) × \(Formatting.bytes(group.size)): " + paths + more)
             }
         }
     }

@@ -178,6 +178,10 @@ extension ManifestCommandTests {
         let text = try CLIRunner.run(["show", manifest])
         #expect(text.stdout.contains("duplicate content: 1 group, 123.5 kB in extra copies"))
         #expect(text.stdout.contains("  2 × 123.5 kB: a.bin, docs/b.bin"))
+        // From stdin the manifest cannot be read twice: the groups are counted, their paths not listed.
+        let piped = try CLIRunner.run(["show", "-"], input: manifest)
+        #expect(piped.stdout.contains("duplicate content: 1 group, 123.5 kB in extra copies"))
+        #expect(piped.stdout.contains("  2 × 123.5 kB: (paths not listed: the manifest came on stdin)"), "\(piped.stdout)")
     }
 }
 
