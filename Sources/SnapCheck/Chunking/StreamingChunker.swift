@@ -140,11 +140,11 @@ public final class StreamingChunker {
         let read = { (target: UnsafeMutableRawBufferPointer) throws(SnapCheckError) -> Int in
             guard remaining > 0 else { return 0 }
             // Before every read (1 MiB): a large file stops promptly.
-            try monitor?.willRead()
+            let started = try monitor?.startRead()
             let limited = UnsafeMutableRawBufferPointer(rebasing: target[0..<Int(min(UInt64(target.count), remaining))])
             switch Syscall.read(descriptor, into: limited) {
             case .success(let count):
-                monitor?.didRead(count)
+                if let monitor, let started { monitor.finishRead(count, startedAt: started) }
                 remaining -= UInt64(count)
                 return count
             case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)

@@ -77,6 +77,9 @@ public enum SnapshotBuilder {
             }
         }
         defer { pool.shutDown() }
+        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
+        let prefetcher = Prefetcher()
+        defer { prefetcher.shutDown() }
         let totals = progress == nil || !options.countsTotals ? nil : BackgroundTotals.walking(root, options: options.walk)
         defer { totals?.stop() }
         if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
@@ -107,6 +110,14 @@ public enum SnapshotBuilder {
             report()
         }
         func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
+            if options.readsAheadAlways || monitor.storageIsSlow {
+                for item in job where item.reused == nil && item.walked.entry.kind == .file && item.walked.problem == nil {
+                    // A file's first 16 MiB: the kernel reads on ahead of a sequential read.
+                    prefetcher.offer(Prefetcher.Request(
+                        location: .file(name: item.walked.name, directory: item.walked.directory), offset: 0,
+                        length: min(item.walked.entry.size, 16 << 20)))
+                }
+            }
             inFlight.submitted(job[job.count - 1].walked.entry.path)
             try pool.submit(job, delivering: deliver, waiting: report)
         }

@@ -24,6 +24,9 @@ public struct SnapshotOptions: Sendable {
     /// How often progress is reported while the work waits on a file being read (default
     /// 100 ms), so that a display moves even inside one large file.
     public var progressInterval: Duration = .milliseconds(100)
+    /// Whether to read ahead (``Prefetcher``) even when reads do not wait: for tests, which
+    /// run on the page cache.
+    var readsAheadAlways = false
 
     /// Creates options; the defaults suit most trees.
     public init(chunking: ChunkingParameters = .default, walk: WalkOptions = WalkOptions(), threads: Int? = nil) {

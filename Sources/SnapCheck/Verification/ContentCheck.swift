@@ -193,10 +193,10 @@ final class ContentCheck {
             guard offset < source.size else { return 0 }
             target = UnsafeMutableRawBufferPointer(rebasing: target[..<Int(min(UInt64(target.count), source.size - offset))])
         }
-        try monitor.willRead()
+        let started = try monitor.startRead()
         switch Syscall.pread(source.descriptor, into: target, at: source.base + offset) {
         case .success(let count):
-            monitor.didRead(count)
+            monitor.finishRead(count, startedAt: started)
             return count
         case .failure(let error): throw SnapCheckError(.io, "read failed", at: label(), errno: error.code)
         }

@@ -172,6 +172,9 @@ public enum Verifier {
             return { batch in batch.map { $0.evaluate(check, options) } }
         }
         defer { pool.shutDown() }
+        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
+        let prefetcher = Prefetcher()
+        defer { prefetcher.shutDown() }
 
         var report = VerificationReport()
         var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
@@ -220,6 +223,9 @@ public enum Verifier {
             for job in batcher.add(item, weight: item.expectedFileBytes) { send(job) }
         }
         func send(_ job: [VerifyItem]) {
+            if options.readsAheadAlways || monitor.storageIsSlow {
+                for item in job { for request in item.reads { prefetcher.offer(request) } }
+            }
             inFlight.submitted(job[job.count - 1].path)
             pool.submit(job, delivering: deliver, waiting: reportProgress)
         }

@@ -55,6 +55,26 @@ enum VerifyItem {
         }
     }
 
+    /// What evaluating the item will read, for reading ahead on slow storage: a file's first
+    /// 16 MiB (the kernel reads on ahead of a sequential read), a part's range, a sample's
+    /// chunks.
+    var reads: [Prefetcher.Request] {
+        switch self {
+        case .matched(let expected, let target, let sample) where expected.kind == .file && target.entry.kind == .file:
+            if let sample {
+                return sample.map { Prefetcher.Request(location: target.content, offset: expected.chunks[$0].offset, length: UInt64(expected.chunks[$0].length)) }
+            }
+            return [Prefetcher.Request(location: target.content, offset: 0, length: min(expected.size, 16 << 20))]
+        case .part(let split, let part):
+            let chunks = split.expected.chunks[split.parts[part]]
+            guard let first = chunks.first, let last = chunks.last else { return [] }
+            return [Prefetcher.Request(
+                location: split.walked.content, offset: first.offset, length: last.offset + UInt64(last.length) - first.offset)]
+        default:
+            return []
+        }
+    }
+
     /// The size the manifest gives the entry the item is about (0 for an extra entry).
     var expectedSize: UInt64 {
         switch self {

@@ -44,6 +44,9 @@ public struct VerifyOptions: Sendable {
     /// Whether workers hand back which chunks of each file matched (set when proofs are
     /// recorded for rolling spot-checks; it costs a little per file otherwise).
     var recordsProofs = false
+    /// Whether to read ahead (``Prefetcher``) even when reads do not wait: for tests, which
+    /// run on the page cache.
+    var readsAheadAlways = false
 
     /// Creates options; the defaults are the strict contract: everything but metadata counts.
     public init(

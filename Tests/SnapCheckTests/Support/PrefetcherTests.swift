@@ -1,0 +1,88 @@
+import Foundation
+import SystemPackage
+import Testing
+@testable import SnapCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading ahead on slow storage: the advice really brings a file's pages in, and a check
+/// that reads ahead says exactly what one that does not says.
+struct PrefetcherTests {
+    /// The share of a file's pages in the page cache (mincore over a mapping of it).
+    static func residentShare(_ path: String) throws -> Double {
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let size = Int(info.st_size)
+        let mapping = try #require(mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0))
+        defer { munmap(mapping, size) }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var vector = [UInt8](repeating: 0, count: (size + pageSize - 1) / pageSize)
+        #expect(mincore(mapping, size, &vector) == 0)
+        return Double(vector.filter { $0 & 1 == 1 }.count) / Double(vector.count)
+    }
+
+    @Test func adviceBringsTheRequestedRangeIntoThePageCache() throws {
+        // In the build folder, on the disk that holds the package: /tmp may be a tmpfs, whose
+        // pages cannot leave memory.
+        let folder = FileManager.default.currentDirectoryPath + "/.build/prefetch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/cold.bin"
+        try Data(FixtureInput.random(seed: 8, count: 8 << 20)).write(to: URL(fileURLWithPath: path))
+        // Out of the page cache (clean pages: no root needed).
+        let fd = open(path, O_RDONLY)
+        fsync(fd)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        close(fd)
+        let before = try Self.residentShare(path)
+        let directory = try #require(try? DirectoryHandle.open(folder, in: AT_FDCWD).get())
+        let prefetcher = Prefetcher(threads: 2)
+        prefetcher.offer(Prefetcher.Request(location: .file(name: Array("cold.bin".utf8), directory: directory), offset: 0, length: 8 << 20))
+        // The advice starts the reads; they complete shortly after.
+        var after = 0.0
+        for _ in 0..<200 where after < 0.99 {
+            usleep(10_000)
+            after = try Self.residentShare(path)
+        }
+        prefetcher.shutDown()
+        #expect(before < 0.5, "the file was still cached: \(before)")
+        #expect(after >= 0.99, "resident after the advice: \(after)")
+    }
+
+    /// The same damaged target checked with and without reading ahead: the same report and
+    /// findings; the same manifest recorded with and without.
+    @Test func readingAheadChangesNothingButTheSpeed() throws {
+        let scenario = try VerifierTests.Scenario()
+        defer { scenario.remove() }
+        let handle = try FileHandle(forUpdating: scenario.target.appendingPathComponent("docs/big.bin"))
+        try handle.seek(toOffset: 150_000)
+        handle.write(Data([7, 7, 7]))
+        try handle.close()
+        try FileManager.default.removeItem(at: scenario.target.appendingPathComponent("readme"))
+        func verify(readingAhead: Bool) throws -> (VerificationReport, [Finding]) {
+            var options = VerifyOptions(threads: 2)
+            options.readsAheadAlways = readingAhead
+            var findings: [Finding] = []
+            let report = try Verifier.verify(manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), options: options) {
+                findings.append($0)
+            }
+            return (report, findings)
+        }
+        let plain = try verify(readingAhead: false)
+        let ahead = try verify(readingAhead: true)
+        #expect(plain.1 == ahead.1 && plain.0 == ahead.0)
+        #expect(plain.1.contains { $0.kind == .content } && plain.1.contains { $0.kind == .missing })
+        func record(readingAhead: Bool) throws -> [TreeEntry] {
+            var options = SnapshotOptions(chunking: VerifierTests.parameters, threads: 2)
+            options.readsAheadAlways = readingAhead
+            var entries: [TreeEntry] = []
+            try SnapshotBuilder.build(root: FilePath(scenario.target.path), options: options) { entries.append($0) }
+            return entries
+        }
+        #expect(try record(readingAhead: true) == (try record(readingAhead: false)))
+    }
+}
