@@ -331,7 +331,7 @@ final class ArchiveCheck {
         var findings = EntryComparison.contentFinding(expected, result, sampled: chosen != nil).map { [$0] } ?? []
         outcome.content = ArchiveItem.Content(
             ordinal: ordinal, path: expected.path, size: expected.size, matched: findings.isEmpty,
-            proven: findings.isEmpty && (chosen == nil || chosen!.count == expected.chunks.count))
+            proven: findings.isEmpty && (chosen.map { $0.count == expected.chunks.count } ?? true))
         // cpio: the data of a link set comes with its last member, for every name of it.
         if let target = member.hardlinkTarget, case .path(let linked) = layout.map(target),
            let linkedOrdinal = awaitingData.removeValue(forKey: linked) {

@@ -214,7 +214,7 @@ final class ArchiveReader: ArchiveMembers {
     private func damage() -> Damage {
         Damage(
             offset: max(0, archive_filter_bytes(archive, 0)),
-            inputOffset: input?.isGzip == true ? input!.consumed : max(0, archive_filter_bytes(archive, -1)),
+            inputOffset: input.flatMap { $0.isGzip ? $0.consumed : nil } ?? max(0, archive_filter_bytes(archive, -1)),
             message: Self.message(archive))
     }
 
