@@ -10,6 +10,8 @@ struct FileHasher {
     let helpers: HashHelpers?
     /// Stops reading when the job is cancelled, and counts the bytes read.
     var monitor: ReadMonitor? = nil
+    /// Files opened ahead on slow storage, taken instead of opening them again.
+    var prefetcher: Prefetcher? = nil
 
     /// Files at least this large are hashed with the helpers.
     static let helpedSize = 32 << 20
@@ -23,7 +25,7 @@ struct FileHasher {
         let label = { PathLabel(bytes: walked.entry.path) }  // made only if an error needs it
         let file: RegularFile
         do {
-            file = try RegularFile.open(walked: walked.name, in: walked.directory, label: label())
+            file = try RegularFile.open(walked: walked.name, in: walked.directory, prefetcher: prefetcher, label: label())
         } catch {
             entry.status = .unreadable
             return (entry, error)

@@ -58,7 +58,7 @@ extension SnapshotBuilder {
         let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root, created: created)
         let states = try FileStateFile.Writer(manifest: path)
         try options.withReservedThreads { (options) throws(SnapCheckError) in
-            try build(reserved: root, options: options, previous: old, progress: progress, problem: problem) {
+            try build(reserved: root, options: options, previous: old, recordsStates: true, progress: progress, problem: problem) {
                 (entry, state) throws(SnapCheckError) in
                 try writer.append(entry)
                 if let state { try states.append(state) }

@@ -36,17 +36,19 @@ public enum SnapshotBuilder {
         body: (TreeEntry) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
-            try build(reserved: root, options: options, previous: nil, progress: progress, problem: problem) {
+            try build(reserved: root, options: options, previous: nil, recordsStates: false, progress: progress, problem: problem) {
                 (entry, _) throws(SnapCheckError) in try body(entry)
             }
         }
     }
 
     /// `build(root:options:progress:problem:body:)` once the threads are reserved; files that
-    /// `previous` shows unchanged keep their chunks without being read. `body` also receives
-    /// each regular file's ``FileState`` (``FileState/none`` when it was not read whole).
+    /// `previous` shows unchanged keep their chunks without being read. With `recordsStates`,
+    /// `body` also receives each regular file's ``FileState`` (``FileState/none`` when it was
+    /// not read whole); nil otherwise.
     static func build(
-        reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, progress: ((SnapshotProgress) -> Void)?,
+        reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, recordsStates: Bool,
+        progress: ((SnapshotProgress) -> Void)?,
         problem: (SnapCheckError) -> Void, body: (TreeEntry, FileState?) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
@@ -56,10 +58,14 @@ public enum SnapshotBuilder {
         let helpers = options.threads > 1 ? HashHelpers(count: options.threads - 1, workers: options.threads) : nil
         defer { helpers?.shutDown() }
         let monitor = ReadMonitor(cancellation: options.cancellation)
+        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
+        let prefetcher = Prefetcher(monitor: monitor)
+        defer { prefetcher.shutDown() }
         let pool = OrderedWorkPool<[SnapshotItem], [(TreeEntry, SnapCheckError?, FileState?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let hasher = FileHasher(chunker: StreamingChunker(parameters: parameters), helpers: helpers, monitor: monitor)
+            let hasher = FileHasher(
+                chunker: StreamingChunker(parameters: parameters), helpers: helpers, monitor: monitor, prefetcher: prefetcher)
             return { batch in
                 helpers?.workerBegan()
                 defer { helpers?.workerEnded() }
@@ -71,15 +77,12 @@ public enum SnapshotBuilder {
                     } else if walked.entry.kind == .file && walked.problem == nil {
                         recorded = hasher.record(walked)
                     }
-                    let fileState = recorded.entry.kind == .file ? FileState(recorded: recorded.entry, walked: walked) : nil
+                    let fileState = recordsStates && recorded.entry.kind == .file ? FileState(recorded: recorded.entry, walked: walked) : nil
                     return (recorded.entry, recorded.failure, fileState)
                 }
             }
         }
         defer { pool.shutDown() }
-        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
-        let prefetcher = Prefetcher()
-        defer { prefetcher.shutDown() }
         let totals = progress == nil || !options.countsTotals ? nil : BackgroundTotals.walking(root, options: options.walk)
         defer { totals?.stop() }
         if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
@@ -109,15 +112,15 @@ public enum SnapshotBuilder {
             }
             report()
         }
-        func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
-            if options.readsAheadAlways || monitor.storageIsSlow {
-                for item in job where item.reused == nil && item.walked.entry.kind == .file && item.walked.problem == nil {
-                    // A file's first 16 MiB: the kernel reads on ahead of a sequential read.
-                    prefetcher.offer(Prefetcher.Request(
-                        location: .file(name: item.walked.name, directory: item.walked.directory), offset: 0,
-                        length: min(item.walked.entry.size, 16 << 20)))
-                }
+        // A file's first 16 MiB: the kernel reads on ahead of a sequential read.
+        var backlog = Prefetcher.Backlog<[SnapshotItem]>(jobs: pool.window) { job in
+            job.filter { $0.reused == nil && $0.walked.entry.kind == .file && $0.walked.problem == nil }.map {
+                Prefetcher.Request(
+                    location: .file(name: $0.walked.name, directory: $0.walked.directory), offset: 0, length: min($0.walked.entry.size, 16 << 20))
             }
+        }
+        func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
+            backlog.submit(job, slow: options.readsAheadAlways || monitor.storageIsSlow, to: prefetcher)
             inFlight.submitted(job[job.count - 1].walked.entry.path)
             try pool.submit(job, delivering: deliver, waiting: report)
         }
@@ -131,7 +134,8 @@ public enum SnapshotBuilder {
             let needsReading = walked.entry.kind == .file && walked.problem == nil && reused == nil
             if !needsReading, batcher.isEmpty, pool.isIdle {
                 let entry = reused ?? walked.entry
-                try deliver([(entry, walked.problem, entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil)])
+                let fileState = recordsStates && entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil
+                try deliver([(entry, walked.problem, fileState)])
                 continue
             }
             let weight = walked.entry.kind == .file && reused == nil ? walked.entry.size : 0

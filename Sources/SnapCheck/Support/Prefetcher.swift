@@ -5,18 +5,23 @@ import Glibc
 #endif
 
 /// Keeps many reads in flight on slow storage, whatever the number of hashing threads: threads
-/// of its own ask the kernel to start reading (`posix_fadvise(POSIX_FADV_WILLNEED)`) the files
-/// the workers are about to check, in the order they will check them, so that a cold disk or a
-/// network share has a deep queue while the workers hash what has arrived.
+/// of its own read the files the workers are about to check (up to 256 KiB, into a scratch
+/// buffer, dropped) or ask the kernel to start reading them (`posix_fadvise(WILLNEED)`, for
+/// larger ranges), in the order the workers will check them, so that a cold disk or a network
+/// share has a deep queue while the workers hash what has arrived.
 ///
 /// A job offers each file it submits to its workers (``offer(_:)``) only while its reads wait
 /// for the storage (``ReadMonitor/storageIsSlow``): on the page cache nothing is offered and
-/// the threads are never started. A request costs an `open`, the advice and a `close`; it
-/// reads nothing into the process (the pages go to the page cache), so memory is the queue:
-/// at most `capacity` requests (when it is full an offer is dropped, and that file is simply
-/// read without help). Files are opened as the workers open them: relative to their
-/// directory, without following a link, without updating the access time, and only regular
-/// files are advised.
+/// the threads are never started. A request opens the file, gives the advice, and keeps the
+/// descriptor for the worker that will read the file (``take(name:in:)``), so that the wait
+/// of an `open` on slow storage (a network or FUSE round trip) is paid here, many at a time,
+/// not by the worker. What it reads only passes through a scratch buffer (256 KiB a thread:
+/// the pages stay in the page cache), so memory is that, the queue, at most `capacity` requests (when it is full an offer is dropped, and
+/// that file is read without help), and at most `openLimit` descriptors are kept (beyond
+/// them, the file is closed after the advice); those never taken are closed by
+/// ``shutDown()``. Files are opened as the workers open them: relative to their directory,
+/// without following a link, without updating the access time, and only regular files are
+/// advised.
 final class Prefetcher: Sendable {
     /// A range of a file to be read soon.
     struct Request: Sendable {
@@ -32,19 +37,80 @@ final class Prefetcher: Sendable {
     }
 
     private let queue = ConditionLock(Queue())
+    /// Files opened ahead for the workers, by directory and name.
+    private let opened = ConditionLock([OpenedKey: OpenedFile]())
+    private let openLimit: Int
     /// Counts the waiting requests: each one wakes one thread (a condition variable would wake
     /// them all, for every request).
     private let waiting: Semaphore
     private let threads: Mutex<[ThreadHandle]> = Mutex([])
+    /// Set once the threads are started (at the first offer).
+    private let started = Atomic<Bool>(false)
     private let threadCount: Int
     private let capacity: Int
 
     /// A prefetcher of `threads` threads (started at the first offer) and at most `capacity`
     /// waiting requests.
-    init(threads: Int = 16, capacity: Int = 4096) {
+    /// Where the time of each read ahead is told (see ``ReadMonitor/storageIsSlow``).
+    private let monitor: ReadMonitor
+
+    init(monitor: ReadMonitor, threads: Int = 16, capacity: Int = 4096, openLimit: Int = 256) {
+        self.monitor = monitor
         threadCount = threads
         self.capacity = capacity
+        self.openLimit = openLimit
         waiting = Semaphore()
+    }
+
+    /// A file kept open for a worker.
+    private struct OpenedKey: Hashable, Sendable {
+        var directory: ObjectIdentifier
+        var name: [UInt8]
+    }
+
+    private struct OpenedFile: @unchecked Sendable {
+        // @unchecked: `stat` is a plain C struct of numbers, imported without Sendable.
+        var descriptor: Int32
+        var status: stat
+    }
+
+    /// The descriptor (and its `fstat`) of `name` in `directory`, if it was opened ahead; the
+    /// caller owns it from then on.
+    func take(name: [UInt8], in directory: DirectoryHandle) -> (Int32, stat)? {
+        // Nothing was ever offered (the page cache): no lock, no lookup.
+        guard started.load(ordering: .acquiring) else { return nil }
+        let key = OpenedKey(directory: ObjectIdentifier(directory), name: name)
+        guard let file = opened.withLock({ $0.removeValue(forKey: key) }) else { return nil }
+        return (file.descriptor, file.status)
+    }
+
+    /// What a job has submitted to its workers before its reads were seen to wait: handed to
+    /// the prefetcher as soon as they are (those jobs may not have been started yet).
+    /// The jobs are kept as they are (a reference each), and their requests worked out only
+    /// when they are offered: on the page cache this costs nearly nothing.
+    struct Backlog<Job> {
+        private var jobs: [Job] = []
+        private let limit: Int
+        private let requests: (Job) -> [Request]
+
+        /// A backlog of the last `jobs` jobs (a pool's window), whose reads `requests` tells.
+        init(jobs: Int, requests: @escaping (Job) -> [Request]) {
+            limit = jobs
+            self.requests = requests
+        }
+
+        /// Offers the reads of `job`, and of the jobs that wait, when `slow`; keeps it for
+        /// later otherwise.
+        mutating func submit(_ job: Job, slow: Bool, to prefetcher: Prefetcher) {
+            guard slow else {
+                if jobs.count == limit { jobs.removeFirst() }
+                jobs.append(job)
+                return
+            }
+            for waiting in jobs { for request in requests(waiting) { prefetcher.offer(request) } }
+            jobs = []
+            for request in requests(job) { prefetcher.offer(request) }
+        }
     }
 
     /// Queues a request unless the queue is full.
@@ -62,9 +128,8 @@ final class Prefetcher: Sendable {
         waiting.signal()
         threads.withLock { threads in
             guard threads.isEmpty else { return }
-            let queue = self.queue
-            let waiting = self.waiting
-            threads = (0..<threadCount).map { _ in ThreadHandle { Self.run(queue, waiting) } }
+            threads = (0..<threadCount).map { _ in ThreadHandle { [self] in self.run() } }
+            started.store(true, ordering: .releasing)
         }
     }
 
@@ -81,9 +146,20 @@ final class Prefetcher: Sendable {
         }
         for _ in stopped { waiting.signal() }
         for thread in stopped { thread.join() }
+        let left = opened.withLock { files in
+            defer { files = [:] }
+            return files.values.map(\.descriptor)
+        }
+        for descriptor in left { close(descriptor) }
     }
 
-    private static func run(_ queue: ConditionLock<Queue>, _ waiting: Semaphore) {
+    /// Requests up to this long are read (into a scratch buffer of each thread's), longer ones
+    /// advised.
+    static let readSize = 256 << 10
+
+    private func run() {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 64)
+        defer { scratch.deallocate() }
         while true {
             waiting.wait()
             let next: Request?? = queue.withLock { queue in
@@ -93,25 +169,46 @@ final class Prefetcher: Sendable {
                 return queue.requests[queue.first]
             }
             guard let next else { return }
-            if let request = next { advise(request) }
+            if let request = next { advise(request, scratch: scratch) }
         }
     }
 
-    /// Asks the kernel to read the request's range into the page cache.
-    private static func advise(_ request: Request) {
-        let length = off_t(clamping: request.length)
-        switch request.location {
-        case .region(let descriptor, let offset, _):
-            _ = posix_fadvise(descriptor, off_t(clamping: offset + request.offset), length, POSIX_FADV_WILLNEED)
-        case .file(let name, let directory):
-            let flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW
-            var opened = withCString(name) { openat(directory.descriptor, $0, flags | Syscall.noAccessTime) }
-            if opened < 0 && errno == EPERM { opened = withCString(name) { openat(directory.descriptor, $0, flags) } }
-            guard opened >= 0 else { return }
-            defer { close(opened) }
-            guard case .success(let status) = Syscall.fstat(opened), status.st_mode & S_IFMT == S_IFREG else { return }
-            _ = posix_fadvise(opened, off_t(clamping: request.offset), length, POSIX_FADV_WILLNEED)
+    /// Opens the file of a request, reads or advises its range, and keeps (or closes) it.
+    private func advise(_ request: Request, scratch: UnsafeMutableRawBufferPointer) {
+        guard case .file(let name, let directory) = request.location else {
+            Self.advise(request)
+            return
         }
+        let started = ReadMonitor.now()
+        let flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW
+        var descriptor = withCString(name) { openat(directory.descriptor, $0, flags | Syscall.noAccessTime) }
+        if descriptor < 0 && errno == EPERM { descriptor = withCString(name) { openat(directory.descriptor, $0, flags) } }
+        guard descriptor >= 0 else { return }
+        guard case .success(let status) = Syscall.fstat(descriptor), status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return
+        }
+        if request.length <= UInt64(Self.readSize) {
+            // Read, and dropped: some file systems (FUSE) take the advice as a hint and wait
+            // for the reader; a real read fills the page cache everywhere.
+            let read = Syscall.preadAll(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(request.length)]), at: request.offset)
+            monitor.noteReadAhead(since: started, bytes: (try? read.get()) ?? 0)
+        } else {
+            _ = posix_fadvise(descriptor, off_t(clamping: request.offset), off_t(clamping: request.length), POSIX_FADV_WILLNEED)
+        }
+        let key = OpenedKey(directory: ObjectIdentifier(directory), name: name)
+        let kept = opened.withLock { files -> Bool in
+            guard files.count < openLimit, files[key] == nil else { return false }
+            files[key] = OpenedFile(descriptor: descriptor, status: status)
+            return true
+        }
+        if !kept { close(descriptor) }
+    }
+
+    /// Asks the kernel to read a region of an open archive into the page cache.
+    private static func advise(_ request: Request) {
+        guard case .region(let descriptor, let offset, _) = request.location else { return }
+        _ = posix_fadvise(descriptor, off_t(clamping: offset + request.offset), off_t(clamping: request.length), POSIX_FADV_WILLNEED)
     }
 }
 

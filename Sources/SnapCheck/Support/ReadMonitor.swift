@@ -12,8 +12,12 @@ final class ReadMonitor: Sendable {
     /// The job's cancellation, if it has one.
     let cancellation: Cancellation?
     private let counted = Atomic<UInt64>(0)
-    /// A moving average of what reads take beyond copying their bytes, in nanoseconds.
-    private let waiting = Atomic<UInt64>(0)
+    /// Moving shares (out of 1024) of the workers' reads, and of the reads ahead, that waited
+    /// on the storage.
+    private let slowShare = Atomic<Int>(0)
+    private let slowShareAhead = Atomic<Int>(0)
+    /// Set while a ``Prefetcher`` reads ahead for this job.
+    private let readingAhead = Atomic<Bool>(false)
 
     init(cancellation: Cancellation?) {
         self.cancellation = cancellation
@@ -38,24 +42,44 @@ final class ReadMonitor: Sendable {
         return Self.now()
     }
 
-    /// ``didRead(_:)`` for a read that started at `start`: also feeds the average wait.
+    /// ``didRead(_:)`` for a read that started at `start`: also tells whether it waited.
     func finishRead(_ count: Int, startedAt start: UInt64) {
         didRead(count)
-        // Beyond the copy (page cache: several GB/s, 4 bytes a nanosecond here), the wait.
-        let elapsed = Self.now() &- start
-        let copy = UInt64(count) / 4
-        let sample = elapsed > copy ? elapsed - copy : 0
-        // An average over about the last 16 reads; racing updates only blur it.
-        let old = waiting.load(ordering: .relaxed)
-        waiting.store(old - old / 16 + sample / 16, ordering: .relaxed)
+        Self.update(slowShare, waited: Self.waited(since: start, bytes: count))
     }
 
-    /// Whether reads wait for the storage (more than 40 µs each, on average, beyond copying):
-    /// more reads in flight then help (``Prefetcher``). From the page cache a small read
-    /// takes a few microseconds.
-    var storageIsSlow: Bool { waiting.load(ordering: .relaxed) > 40_000 }
+    /// Tells whether an access made to read ahead (an open and a read of `bytes`) that started
+    /// at `start` waited; from then on, those decide ``storageIsSlow`` too.
+    func noteReadAhead(since start: UInt64, bytes: Int) {
+        readingAhead.store(true, ordering: .relaxed)
+        Self.update(slowShareAhead, waited: Self.waited(since: start, bytes: bytes))
+    }
 
-    private static func now() -> UInt64 {
+    /// Whether most recent reads waited for the storage (over 50 µs beyond copying their
+    /// bytes, which the page cache does at several GB/s): a cold disk, a network share, a FUSE
+    /// mount. More reads in flight then help (``Prefetcher``). A read that was only slow
+    /// because its thread was descheduled does not tip it: it takes most of the last few dozen
+    /// reads. While reading ahead, the reads ahead count on their own (the workers' then find
+    /// their data cached, which says nothing of the storage).
+    var storageIsSlow: Bool {
+        slowShare.load(ordering: .relaxed) > 512
+            || (readingAhead.load(ordering: .relaxed) && slowShareAhead.load(ordering: .relaxed) > 512)
+    }
+
+    private static func waited(since start: UInt64, bytes: Int) -> Bool {
+        let elapsed = now() &- start
+        return elapsed > 50_000 + UInt64(bytes) / 4  // 4 bytes a nanosecond: the copy
+    }
+
+    /// Moves a share (out of 1024) by one sample, about the last 32 counting; racing updates
+    /// only blur it.
+    private static func update(_ share: borrowing Atomic<Int>, waited: Bool) {
+        let old = share.load(ordering: .relaxed)
+        share.store(old - old / 32 + (waited ? 32 : 0), ordering: .relaxed)
+    }
+
+    /// Now, in nanoseconds of the monotonic clock.
+    static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)

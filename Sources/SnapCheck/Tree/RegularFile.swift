@@ -68,11 +68,15 @@ struct RegularFile: ~Copyable {
         }
     }
 
-    /// Opens `name`, an entry the walk has just examined as a regular file, in `directory`.
+    /// Opens `name`, an entry the walk has just examined as a regular file, in `directory`,
+    /// or takes it from `prefetcher`, which may have opened it already (on slow storage).
     static func open(
-        walked name: [UInt8], in directory: DirectoryHandle, label: @autoclosure () -> PathLabel
+        walked name: [UInt8], in directory: DirectoryHandle, prefetcher: Prefetcher? = nil, label: @autoclosure () -> PathLabel
     ) throws(SnapCheckError) -> RegularFile {
-        try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
+        if let (descriptor, status) = prefetcher?.take(name: name, in: directory) {
+            return RegularFile(descriptor: descriptor, status: status)
+        }
+        return try withCString(name) { (cName) throws(SnapCheckError) -> RegularFile in
             try open(cName, in: directory.descriptor, lookFirst: false, label: label())
         }
     }

@@ -20,8 +20,12 @@ final class ContentCheck {
     /// every read, so that progress moves inside a large file.
     private let monitor: ReadMonitor
 
-    init(parameters: ChunkingParameters, monitor: ReadMonitor = ReadMonitor(cancellation: nil)) {
+    /// Files opened ahead on slow storage, taken instead of opening them again.
+    private let prefetcher: Prefetcher?
+
+    init(parameters: ChunkingParameters, monitor: ReadMonitor = ReadMonitor(cancellation: nil), prefetcher: Prefetcher? = nil) {
         self.monitor = monitor
+        self.prefetcher = prefetcher
         chunker = StreamingChunker(parameters: parameters)
         buffer = .allocate(byteCount: parameters.maxSize, alignment: 64)
     }
@@ -54,7 +58,7 @@ final class ContentCheck {
     ) throws(SnapCheckError) -> Result {
         switch location {
         case .file(let name, let directory):
-            let file = try RegularFile.open(walked: name, in: directory, label: label())
+            let file = try RegularFile.open(walked: name, in: directory, prefetcher: prefetcher, label: label())
             return try body(Source(descriptor: file.descriptor, base: 0, size: UInt64(clamping: file.status.st_size), bounded: false))
         case .region(let descriptor, let offset, let size):
             return try body(Source(descriptor: descriptor, base: offset, size: size, bounded: true))

@@ -165,16 +165,16 @@ public enum Verifier {
         settings.recordsProofs = proven != nil
         let options = settings
         let monitor = ReadMonitor(cancellation: options.cancellation)
+        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
+        let prefetcher = Prefetcher(monitor: monitor)
+        defer { prefetcher.shutDown() }
         let pool = OrderedWorkPool<[VerifyItem], [VerifyItem.Outcome]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
-            let check = ContentCheck(parameters: parameters, monitor: monitor)
+            let check = ContentCheck(parameters: parameters, monitor: monitor, prefetcher: prefetcher)
             return { batch in batch.map { $0.evaluate(check, options) } }
         }
         defer { pool.shutDown() }
-        // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
-        let prefetcher = Prefetcher()
-        defer { prefetcher.shutDown() }
 
         var report = VerificationReport()
         var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
@@ -222,10 +222,9 @@ public enum Verifier {
         func enqueue(_ item: VerifyItem) {
             for job in batcher.add(item, weight: item.expectedFileBytes) { send(job) }
         }
+        var backlog = Prefetcher.Backlog<[VerifyItem]>(jobs: pool.window) { $0.flatMap(\.reads) }
         func send(_ job: [VerifyItem]) {
-            if options.readsAheadAlways || monitor.storageIsSlow {
-                for item in job { for request in item.reads { prefetcher.offer(request) } }
-            }
+            backlog.submit(job, slow: options.readsAheadAlways || monitor.storageIsSlow, to: prefetcher)
             inFlight.submitted(job[job.count - 1].path)
             pool.submit(job, delivering: deliver, waiting: reportProgress)
         }

@@ -40,7 +40,7 @@ struct PrefetcherTests {
         close(fd)
         let before = try Self.residentShare(path)
         let directory = try #require(try? DirectoryHandle.open(folder, in: AT_FDCWD).get())
-        let prefetcher = Prefetcher(threads: 2)
+        let prefetcher = Prefetcher(monitor: ReadMonitor(cancellation: nil), threads: 2)
         prefetcher.offer(Prefetcher.Request(location: .file(name: Array("cold.bin".utf8), directory: directory), offset: 0, length: 8 << 20))
         // The advice starts the reads; they complete shortly after.
         var after = 0.0
