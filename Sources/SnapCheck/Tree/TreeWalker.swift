@@ -43,12 +43,16 @@ final class TreeWalker {
 
     private struct Frame {
         var directory: DirectoryHandle
-        var prefix: [UInt8]
+        /// The length of its path with a trailing `/` (of ``TreeWalker/prefix`` while it is
+        /// on top): one path is kept for the whole stack, so memory is linear in the depth.
+        var prefixLength: Int
         var children: [Child]
         var index = 0
     }
 
     private var stack: [Frame] = []
+    /// The path of the directory on top of the stack, with a trailing `/` (empty at the root).
+    private var prefix: [UInt8] = []
     private let rootDevice: UInt64
     private let options: WalkOptions
     private let excludes: [Exclusion]
@@ -76,7 +80,7 @@ final class TreeWalker {
         }
         rootDevice = UInt64(info.st_dev)
         switch listing(of: handle, prefix: []) {
-        case .success(let children): stack = [Frame(directory: handle, prefix: [], children: children)]
+        case .success(let children): stack = [Frame(directory: handle, prefixLength: 0, children: children)]
         case .failure(let error): throw SnapCheckError(.io, "cannot list directory", at: label, errno: error.code)
         }
     }
@@ -86,13 +90,14 @@ final class TreeWalker {
         while let top = stack.indices.last {
             guard stack[top].index < stack[top].children.count else {
                 stack.removeLast()
+                if let parent = stack.last { prefix.removeSubrange(parent.prefixLength...) }
                 continue
             }
             let child = stack[top].children[stack[top].index]
             stack[top].index += 1
             let directory = stack[top].directory
             var entry = child.entry
-            entry.path = stack[top].prefix + child.name
+            entry.path = prefix + child.name
             var walked = WalkedEntry(
                 entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode,
                 changeTime: child.changeTime)
@@ -124,7 +129,8 @@ final class TreeWalker {
         }
         switch result {
         case .success(let (handle, children)):
-            stack.append(Frame(directory: handle, prefix: path + [0x2F], children: children))
+            prefix = path + [0x2F]
+            stack.append(Frame(directory: handle, prefixLength: prefix.count, children: children))
         case .failure(let error):
             walked.entry.status = .unreadable
             walked.problem = SnapCheckError(.io, "cannot list directory", at: PathLabel(bytes: walked.entry.path), errno: error.code)
