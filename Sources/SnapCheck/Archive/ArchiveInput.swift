@@ -18,6 +18,8 @@ final class ArchiveInput {
     /// Bytes of the input consumed so far (handed on, or decoded).
     private(set) var consumed: Int64 = 0
 
+    /// Reads `descriptor` in blocks of `blockSize` bytes (more than 0: the buffers' base
+    /// addresses are then never nil).
     init(descriptor: Int32, blockSize: Int = 1 << 20) {
         self.descriptor = descriptor
         input = .allocate(byteCount: blockSize, alignment: 64)

@@ -50,7 +50,8 @@ final class ArchiveReader: ArchiveMembers {
             _ = support(archive)
         }
         let status: Int32
-        if fileSize == nil || Self.startsWithGzip(descriptor) {
+        let head = fileSize == nil ? [] : Self.head(of: descriptor)
+        if fileSize == nil || head.withUnsafeBytes({ GzipInflater.starts($0) }) {
             let input = ArchiveInput(descriptor: descriptor)
             self.input = input
             // libarchive's read callback: the next block of the input given as client data.
@@ -71,7 +72,7 @@ final class ArchiveReader: ArchiveMembers {
             // worker, reading in place) does not need. Anything else (compressed: read whole)
             // in large ones.
             input = nil
-            status = archive_read_open_fd(archive, descriptor, Self.isTarOrZip(descriptor) ? 64 << 10 : 1 << 20)
+            status = archive_read_open_fd(archive, descriptor, Self.isTarOrZip(head) ? 64 << 10 : 1 << 20)
         }
         if status != ARCHIVE_OK {
             // Freed by deinit, which runs for an initialised object whose init throws.
@@ -83,25 +84,18 @@ final class ArchiveReader: ArchiveMembers {
         }
     }
 
-    /// Whether the file on `descriptor` looks like a plain tar (a ustar, pax or GNU header's
-    /// magic at byte 257) or a zip (a local file header at byte 0): archives whose members'
-    /// data can be sought past.
-    private static func isTarOrZip(_ descriptor: Int32) -> Bool {
+    /// The first bytes of the file on `descriptor`, read in place (the file offset does not
+    /// move): enough to tell gzip, and a tar's or a zip's header.
+    private static func head(of descriptor: Int32) -> [UInt8] {
         var head = [UInt8](repeating: 0, count: 262)
-        let count = head.withUnsafeMutableBytes { bytes in
-            (try? Syscall.preadAll(descriptor, into: bytes, at: 0).get()) ?? 0
-        }
-        return (count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)) || (count >= 4 && Array(head[0..<4]) == [0x50, 0x4B, 3, 4])
+        let count = head.withUnsafeMutableBytes { (try? Syscall.preadAll(descriptor, into: $0, at: 0).get()) ?? 0 }
+        return Array(head[..<count])
     }
 
-    /// Whether the file on `descriptor` starts with a gzip header (read in place: the file
-    /// offset does not move).
-    private static func startsWithGzip(_ descriptor: Int32) -> Bool {
-        var head = (UInt8(0), UInt8(0), UInt8(0))
-        return withUnsafeMutableBytes(of: &head) { bytes in
-            guard case .success(3) = Syscall.preadAll(descriptor, into: bytes, at: 0) else { return false }
-            return GzipInflater.starts(UnsafeRawBufferPointer(bytes))
-        }
+    /// Whether `head` begins a plain tar (a ustar, pax or GNU header's magic at byte 257) or a
+    /// zip (a local file header at byte 0): archives whose members' data can be sought past.
+    private static func isTarOrZip(_ head: [UInt8]) -> Bool {
+        (head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)) || head.starts(with: [0x50, 0x4B, 3, 4])
     }
 
     /// Damage found while opening, reported by the first ``next()``.

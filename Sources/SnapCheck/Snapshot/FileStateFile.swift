@@ -136,7 +136,7 @@ enum FileStateFile {
                 throw Unusable("\(PathLabel(path).display) cannot be opened (\(String(cString: strerror(errno))))")
             }
             self.descriptor = descriptor
-            buffer = .allocate(byteCount: 1 << 20, alignment: 8)
+            buffer = .allocate(byteCount: 1 << 20, alignment: 8)  // never empty: its base address is never nil
             remaining = 0
             guard case .success(let info) = Syscall.fstat(descriptor), info.st_size >= FileStateFile.header.count + FileStateFile.trailerSize else {
                 throw Unusable("\(PathLabel(path).display) is too short to be a side file")

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ final class Prefetcher: Sendable {
     private let openLimit: Int
     /// Counts the waiting requests: each one wakes one thread (a condition variable would wake
     /// them all, for every request).
-    private let waiting: Semaphore
+    private let waiting: DispatchSemaphore
     private let threads: Mutex<[ThreadHandle]> = Mutex([])
     /// Set once the threads are started (at the first offer).
     private let started = Atomic<Bool>(false)
@@ -59,7 +60,7 @@ final class Prefetcher: Sendable {
         threadCount = threads
         self.capacity = capacity
         self.openLimit = openLimit
-        waiting = Semaphore()
+        waiting = DispatchSemaphore(value: 0)
     }
 
     /// A file kept open for a worker.
@@ -209,29 +210,5 @@ final class Prefetcher: Sendable {
     private static func advise(_ request: Request) {
         guard case .region(let descriptor, let offset, _) = request.location else { return }
         _ = posix_fadvise(descriptor, off_t(clamping: offset + request.offset), off_t(clamping: request.length), POSIX_FADV_WILLNEED)
-    }
-}
-
-/// A POSIX counting semaphore: ``signal()`` wakes one waiter.
-///
-/// `@unchecked Sendable`: the `sem_t` is only ever used through `sem_post` and `sem_wait`,
-/// which are made for use from any thread; it is freed when the last user lets go.
-private final class Semaphore: @unchecked Sendable {
-    private let semaphore: UnsafeMutablePointer<sem_t>
-
-    init() {
-        semaphore = .allocate(capacity: 1)
-        sem_init(semaphore, 0, 0)
-    }
-
-    deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
-    }
-
-    func signal() { sem_post(semaphore) }
-
-    func wait() {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
     }
 }

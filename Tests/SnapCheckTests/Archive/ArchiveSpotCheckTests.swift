@@ -9,12 +9,10 @@ import Testing
 struct ArchiveSpotCheckTests {
     typealias Fixture = ArchiveVerificationTests.Fixture
 
-    /// Small chunks, so that the fixture's 400 kB file has dozens.
-    static let chunking = try! ChunkingParameters(minSize: 2048, avgSize: 8192, maxSize: 65536)
-
-    /// The fixture's manifest at small chunks.
+    /// The fixture's manifest at small chunks, so that its 400 kB file has dozens.
     static func manifest(_ fixture: Fixture) throws -> FilePath {
         let manifest = FilePath(fixture.scratch.path + "/small-chunks.manifest")
+        let chunking = try ChunkingParameters(minSize: 2048, avgSize: 8192, maxSize: 65536)
         _ = try SnapshotBuilder.writeManifest(
             of: FilePath(fixture.tree.root.path), to: manifest, options: SnapshotOptions(chunking: chunking))
         return manifest
@@ -41,10 +39,7 @@ struct ArchiveSpotCheckTests {
         let manifest = try Self.manifest(fixture)
         // The same changes as in everyFindingKindInsideAnArchive, damage included.
         let root = fixture.tree.root.path
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
-        try handle.seek(toOffset: 200_000)
-        handle.write(Data([1, 2, 3]))
-        try handle.close()
+        try fixture.overwrite("docs/big.bin", at: 200_000, with: [1, 2, 3])
         try FileManager.default.removeItem(atPath: root + "/deep/er/leaf")
         fixture.tree.file("stray", "not in the manifest\n")
         try FileManager.default.removeItem(atPath: root + "/current")
@@ -81,11 +76,7 @@ struct ArchiveSpotCheckTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let manifest = try Self.manifest(fixture)
-        let root = fixture.tree.root.path
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
-        try handle.seek(toOffset: 200_000)
-        handle.write(Data([1, 2, 3]))
-        try handle.close()
+        try fixture.overwrite("docs/big.bin", at: 200_000, with: [1, 2, 3])
         let reader = try ManifestReader(path: manifest)
         var entry: TreeEntry?
         while let next = try reader.next() {
@@ -147,22 +138,7 @@ struct ArchiveSpotCheckTests {
         var inPlace: [Finding] = []
         let fileReport = try Verifier.verify(manifest: manifest, archive: archive, options: options) { inPlace.append($0) }
         var streamed: [Finding] = []
-        let input = try FileDescriptor.open(archive, .readOnly)
-        let pipe = try FileDescriptor.pipe()
-        let feeder = Thread {
-            _ = try? pipe.writeEnd.closeAfter {
-                var buffer = [UInt8](repeating: 0, count: 1 << 16)
-                while true {
-                    let count = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
-                    if count == 0 { return }
-                    _ = try buffer[..<count].withUnsafeBytes { try pipe.writeEnd.writeAll($0) }
-                }
-            }
-        }
-        feeder.start()
-        let pipeReport = try Verifier.verify(manifest: manifest, archiveDescriptor: pipe.readEnd, options: options) { streamed.append($0) }
-        try pipe.readEnd.close()
-        try input.close()
+        let pipeReport = try ArchiveVerificationTests.verifyThroughPipe(manifest, archive, options: options) { streamed.append($0) }
         #expect(inPlace == streamed)
         #expect(fileReport == pipeReport)
         #expect(Set(inPlace.filter(\.counts).map { "\($0.kind) \($0.displayPath)" }) == ["content docs/big.bin", "content docs/huge.bin", "extra stray", "missing deep/er/leaf"])
@@ -178,10 +154,7 @@ struct ArchiveSpotCheckTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let root = fixture.tree.root.path
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
-        try handle.seek(toOffset: 200_000)
-        handle.write(Data([1, 2, 3]))
-        try handle.close()
+        try fixture.overwrite("docs/big.bin", at: 200_000, with: [1, 2, 3])
         try FileManager.default.removeItem(atPath: root + "/deep/er/leaf")
         fixture.tree.file("deep/stray", "not in the manifest\n")
         var options = VerifyOptions(metadata: .ignore)

@@ -35,6 +35,14 @@ struct ArchiveVerificationTests {
             try? FileManager.default.removeItem(at: scratch)
         }
 
+        /// Overwrites bytes of the file at `relative` (in the tree) at `offset`, in place.
+        func overwrite(_ relative: String, at offset: UInt64, with bytes: [UInt8]) throws {
+            let handle = try FileHandle(forUpdating: tree.root.appendingPathComponent(relative))
+            try handle.seek(toOffset: offset)
+            handle.write(Data(bytes))
+            try handle.close()
+        }
+
         /// Runs a shell command in the tree's root; the archive goes to the scratch folder.
         @discardableResult
         func make(_ name: String, _ command: String) throws -> FilePath {
@@ -93,10 +101,7 @@ struct ArchiveVerificationTests {
         // Change the tree after the manifest: damage, a missing file, an extra one, a symlink
         // elsewhere, a type change, a mode change.
         let root = fixture.tree.root.path
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/docs/big.bin"))
-        try handle.seek(toOffset: 200_000)
-        handle.write(Data([1, 2, 3]))
-        try handle.close()
+        try fixture.overwrite("docs/big.bin", at: 200_000, with: [1, 2, 3])
         try FileManager.default.removeItem(atPath: root + "/deep/er/leaf")
         fixture.tree.file("stray", "not in the manifest\n")
         try FileManager.default.removeItem(atPath: root + "/current")
@@ -208,7 +213,10 @@ struct ArchiveVerificationTests {
     }
 
     /// Verifies `archive` fed through a pipe, as from `cat archive | snapcheck verify M -`.
-    static func verifyThroughPipe(_ manifest: FilePath, _ archive: FilePath) throws -> VerificationReport {
+    static func verifyThroughPipe(
+        _ manifest: FilePath, _ archive: FilePath, options: VerifyOptions = VerifyOptions(metadata: .strict),
+        finding: (Finding) -> Void = { _ in }
+    ) throws -> VerificationReport {
         let input = try FileDescriptor.open(archive, .readOnly)
         let pipe = try FileDescriptor.pipe()
         let feeder = Thread {
@@ -226,7 +234,7 @@ struct ArchiveVerificationTests {
             try? pipe.readEnd.close()
             try? input.close()
         }
-        return try Verifier.verify(manifest: manifest, archiveDescriptor: pipe.readEnd, options: VerifyOptions(metadata: .strict))
+        return try Verifier.verify(manifest: manifest, archiveDescriptor: pipe.readEnd, options: options, finding: finding)
     }
 
     @Test func notAnArchiveIsAnErrorNotAFinding() throws {
