@@ -67,6 +67,6 @@ struct SnapCheckCommand: ParsableCommand {
             Exit status: 0 verified or identical, 1 findings that count, 2 could not run.
             """,
         version: "snapcheck \(SnapCheckVersion.string)",
-        subcommands: [ManifestCommand.self, VerifyCommand.self, CompareCommand.self, SpotCheckCommand.self, DiffCommand.self, ShowCommand.self, ChunkCommand.self, HistoryCommand.self]
+        subcommands: [ManifestCommand.self, VerifyCommand.self, CompareCommand.self, SpotCheckCommand.self, DiffCommand.self, ShowCommand.self, ChunkCommand.self, HistoryCommand.self, MergeCommand.self]
     )
 }

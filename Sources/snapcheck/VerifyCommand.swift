@@ -32,10 +32,27 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    @OptionGroup var sharding: ShardOption
+
     func run() throws {
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
         let rolling = try state.rolling()
+        if let shard = try sharding.shard() {
+            guard manifest != "-", rolling == nil, try ArchiveTarget(target) == nil else {
+                throw SnapCheckError(.invalidArgument, "--shard needs a manifest file and a directory to verify (no --state)")
+            }
+            try layout.refuseForDirectory()
+            try ShardOutput.run(
+                reporting: reporting, command: "verify",
+                title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))"
+            ) { progress, finding, part in
+                try Verifier.verify(
+                    manifest: argumentPath(manifest), target: argumentPath(target), shard: shard, options: options,
+                    finding: finding, part: part, progress: progress)
+            }
+            return
+        }
         try reporting.report(
             title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
             command: "verify", manifest: manifest, target: target

@@ -56,6 +56,9 @@ final class TreeWalker {
     private let rootDevice: UInt64
     private let options: WalkOptions
     private let excludes: [Exclusion]
+    /// While set, entries before this place are passed over (directories that hold it are
+    /// still yielded and entered): a shard's walk starts where its range does.
+    private var skipBefore: (path: [UInt8], isDirectory: Bool)?
 
     /// Opens the root (following a symlink given as the root itself).
     ///
@@ -85,6 +88,37 @@ final class TreeWalker {
         }
     }
 
+    /// Starts the walk at the place of `path` in tree order: entries before it are passed over
+    /// without being entered, except the directories on the way to it, which are yielded as
+    /// usual. Call before the first ``next()``.
+    func skip(before path: [UInt8], isDirectory: Bool) {
+        skipBefore = (path, isDirectory)
+    }
+
+    /// Whether the tree holds something other than a directory at `path` (relative to the
+    /// root, found as the walk would find it: through directories only, never through a
+    /// symlink, and not excluded).
+    func hasNonDirectory(at path: [UInt8]) -> Bool {
+        guard let root = stack.first?.directory, !path.isEmpty else { return false }
+        let names = path.split(separator: 0x2F, omittingEmptySubsequences: false).map(Array.init)
+        var directory = root
+        for (index, name) in names.enumerated() {
+            if isExcluded(name: name, path: Array(names[...index].joined(separator: [0x2F]))) { return false }
+            var info = stat()
+            let found = withCString(name) { cName in
+                Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) }
+            }
+            guard case .success = found else { return false }
+            let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+            if index == names.count - 1 { return !isDirectory }
+            guard isDirectory, case .success(let opened) = withCString(name, { DirectoryHandle.open($0, in: directory.descriptor) }) else {
+                return false
+            }
+            directory = opened
+        }
+        return false
+    }
+
     /// The next entry in tree order, or nil at the end of the walk.
     func next() -> WalkedEntry? {
         while let top = stack.indices.last {
@@ -98,6 +132,15 @@ final class TreeWalker {
             let directory = stack[top].directory
             var entry = child.entry
             entry.path = prefix + child.name
+            if let start = skipBefore {
+                let isDirectory = entry.kind == .directory
+                if TreeOrder.compare(entry.path, isDirectory: isDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
+                    skipBefore = nil
+                } else if !(isDirectory && start.path.count > entry.path.count && start.path[entry.path.count] == 0x2F
+                            && start.path.starts(with: entry.path)) {
+                    continue
+                }
+            }
             var walked = WalkedEntry(
                 entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode,
                 changeTime: child.changeTime)

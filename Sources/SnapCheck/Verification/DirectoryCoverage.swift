@@ -25,6 +25,11 @@ public struct DirectoryCoverage: Sendable, Hashable, Codable {
         public var chunks: Int
     }
 
+    /// Creates an empty tally for the directory at `path`.
+    public init(path: [UInt8]) {
+        self.path = path
+    }
+
     /// The directory in the escaped, printable form, with a trailing `/` (`./` for the top).
     public var displayPath: String { path.isEmpty ? "./" : PathEscaping.escape(path) + "/" }
 }

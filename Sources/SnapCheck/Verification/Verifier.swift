@@ -144,23 +144,27 @@ public enum Verifier {
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals? = { nil },
         sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
+        scope: ShardRange? = nil, part: (ShardPart) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
             try verify(
                 reserved: nextExpected, parameters: parameters, target: walker, options: options, totals: totals, sample: sample,
-                proven: proven, progress: progress, finding: handler)
+                proven: proven, scope: scope, part: part, progress: progress, finding: handler)
         }
     }
 
-    /// ``verify(expected:parameters:target:options:totals:sample:proven:progress:finding:)``
-    /// once the threads are reserved.
+    /// ``verify(expected:parameters:target:options:totals:sample:proven:scope:part:progress:finding:)``
+    /// once the threads are reserved. With a `scope`, only that shard's steps are checked
+    /// (see ``ShardRange``), and the shard's parts of files the cut passes through go to `part`.
     private static func verify(
         reserved nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals?,
         sample: ((TreeEntry) -> [Int])?, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        scope: ShardRange?, part: (ShardPart) -> Void,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
+        if let scope, scope.isEmpty { return VerificationReport() }
         var settings = options
         settings.recordsProofs = proven != nil
         let options = settings
@@ -193,6 +197,8 @@ public enum Verifier {
         func deliver(_ outcomes: [VerifyItem.Outcome]) {
             inFlight.delivered()
             for outcome in outcomes {
+                // A part first: the content verdict it stands for comes before the metadata.
+                if let record = outcome.shardPart { part(record) }
                 for finding in outcome.findings {
                     report.add(finding)
                     directories?.add(finding)
@@ -210,7 +216,11 @@ public enum Verifier {
             reportProgress()
         }
         var batcher = JobBatcher<VerifyItem>()
+        // Whether the step under way is this shard's (always, without a shard): another
+        // shard's steps are followed, for the state they leave, but not checked.
+        var owning = true
         func submit(_ item: VerifyItem) {
+            guard owning else { return }
             if options.threads > 1, case .matched(let expected, let walked, nil) = item,
                expected.kind == .file, walked.entry.kind == .file, expected.status != .unreadable, walked.problem == nil,
                let split = SplitFile(expected, walked) {
@@ -232,22 +242,41 @@ public enum Verifier {
         var pairing = TypeChangePairing()
         // The last target directory that could not be listed (with a trailing '/').
         var unlistable: [UInt8]?
-        var expected = try nextExpected()
+        // A shard reads both sides from a little before its start (the directories on the way
+        // there included), so that it meets its first steps in the state a single run would.
+        var lookback = scope?.lookback(target: walker.hasNonDirectory)
+        if let lookback { walker.skip(before: lookback.path, isDirectory: lookback.isDirectory) }
+        func nextExpectedInScope() throws(SnapCheckError) -> TreeEntry? {
+            while let entry = try nextExpected() {
+                guard let from = lookback else { return entry }
+                if from <= ShardPoint(entry) {
+                    lookback = nil
+                    return entry
+                }
+                if entry.kind == .directory, from.path.count > entry.path.count, from.path[entry.path.count] == 0x2F,
+                   from.path.starts(with: entry.path) {
+                    return entry
+                }
+            }
+            return nil
+        }
+        var expected = try nextExpectedInScope()
         var actual = walker.next().map(TargetEntry.init(walked:))
         // For a spot-check: the chunks of the current expected file chosen for reading.
         var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
+            chosen = sample?(entry)
+            if let scope, !scope.owns(ShardPoint(entry)) { return }
             directories?.expect(entry)
             report.expectedEntries += 1
             if entry.kind == .file {
                 report.expectedFiles += 1
                 report.expectedBytes = report.expectedBytes.saturatingAdd(entry.size)
             }
-            chosen = sample?(entry)
         }
         if let expected { countExpected(expected) }
         let cancellation = options.cancellation
-        while expected != nil || actual != nil {
+        merge: while expected != nil || actual != nil {
             if let cancellation, cancellation.isCancelled { throw SnapCheckError.cancelled }
             let order: Int
             switch (expected, actual) {
@@ -256,9 +285,22 @@ public enum Verifier {
             case (nil, _): order = 1
             case (_, nil): order = -1
             }
+            if let scope {
+                let step = order <= 0 ? ShardPoint(expected!) : ShardPoint(actual!.entry)
+                if scope.isPast(step) { break merge }
+                owning = scope.owns(step)
+            }
             if order == 0 {
                 if actual!.problem != nil && actual!.entry.kind == .directory { unlistable = actual!.entry.path + [0x2F] }
-                submit(.matched(expected!, actual!, sample: chosen))
+                if let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope) {
+                    // The shard cut passes through this file: this shard reads its chunks only.
+                    let wasOwning = owning
+                    owning = true
+                    submit(item)
+                    owning = wasOwning
+                } else {
+                    submit(.matched(expected!, actual!, sample: chosen))
+                }
             } else if order < 0 {
                 if let unlistable, expected!.path.starts(with: unlistable) {
                     // Not missing: the directory that should hold it cannot be listed.
@@ -270,12 +312,16 @@ public enum Verifier {
                 for item in pairing.unmatched(.actual(actual!)) { submit(item) }
             }
             if order <= 0 {
-                expected = try nextExpected()
+                expected = try nextExpectedInScope()
                 if let expected { countExpected(expected) }
             }
             if order >= 0 { actual = walker.next().map(TargetEntry.init(walked:)) }
+            // What waited and is released now belongs to the next step.
+            if let scope { owning = Self.nextStep(expected, actual?.entry).map(scope.owns) ?? (scope.end == nil) }
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
+        // The end of both sides is the last shard's step.
+        owning = scope?.end == nil
         for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
         if let job = batcher.finish() { send(job) }
         pool.drain(delivering: deliver, waiting: reportProgress)
@@ -283,6 +329,29 @@ public enum Verifier {
         try options.cancellation?.check()
         report.directories = directories?.directories ?? []
         return report
+    }
+}
+
+extension Verifier {
+    /// For a file present in both that the shard cut passes through, the item reading this
+    /// shard's chunks of it; nil for anything else (checked whole by the shard holding it).
+    static func shardPart(_ expected: TreeEntry, _ actual: TargetEntry, _ scope: ShardRange) -> VerifyItem? {
+        guard expected.kind == .file, actual.entry.kind == .file, expected.status != .unreadable, actual.problem == nil else { return nil }
+        let chunks = scope.chunks(of: expected)
+        guard chunks != expected.chunks.indices, !chunks.isEmpty else { return nil }
+        return .shardPart(expected, actual, chunks, head: chunks.lowerBound == 0)
+    }
+
+    /// The place of the next step, given the next entry of each side; nil when both have ended.
+    static func nextStep(_ expected: TreeEntry?, _ actual: TreeEntry?) -> ShardPoint? {
+        switch (expected, actual) {
+        case (let e?, let a?):
+            return TreeOrder.compare(e.path, isDirectory: e.kind == .directory, a.path, isDirectory: a.kind == .directory) <= 0
+                ? ShardPoint(e) : ShardPoint(a)
+        case (let e?, nil): return ShardPoint(e)
+        case (nil, let a?): return ShardPoint(a)
+        case (nil, nil): return nil
+        }
     }
 }
 

@@ -13,6 +13,9 @@ enum VerifyItem {
     case hidden(TreeEntry)
     /// One part of a large regular file present in both, checked by several workers.
     case part(SplitFile, Int)
+    /// The chunks of a regular file present in both that one shard reads, when the shard cut
+    /// passes through the file; `head` for the shard holding the first chunk.
+    case shardPart(TreeEntry, TargetEntry, Range<Int>, head: Bool)
 
     /// What evaluating an item produced.
     struct Outcome {
@@ -26,6 +29,8 @@ enum VerifyItem {
         var proven: (entry: TreeEntry, chunks: ProvenChunks)?
         /// The path of a file proven intact (with ``intactBytes``), for tallies by directory.
         var intactPath: [UInt8]?
+        /// For a ``VerifyItem/shardPart(_:_:_:head:)``: what the shard found in its chunks.
+        var shardPart: ShardPart?
     }
 
     /// Which chunks of a file were read and matched.
@@ -51,6 +56,7 @@ enum VerifyItem {
             sample.reduce(0) { $0 + UInt64(expected.chunks[$1].length) }
         case .matched(let expected, _, nil) where expected.kind == .file: expected.size
         case .part(let split, let part): split.expected.chunks[split.parts[part]].reduce(0) { $0 + UInt64($1.length) }
+        case .shardPart(let expected, _, let range, _): expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
         default: 0
         }
     }
@@ -70,6 +76,10 @@ enum VerifyItem {
             guard let first = chunks.first, let last = chunks.last else { return [] }
             return [Prefetcher.Request(
                 location: split.walked.content, offset: first.offset, length: last.offset + UInt64(last.length) - first.offset)]
+        case .shardPart(let expected, let target, let range, _):
+            guard let first = expected.chunks[range].first, let last = expected.chunks[range].last else { return [] }
+            return [Prefetcher.Request(
+                location: target.content, offset: first.offset, length: min(last.offset + UInt64(last.length) - first.offset, 16 << 20))]
         default:
             return []
         }
@@ -78,7 +88,8 @@ enum VerifyItem {
     /// The size the manifest gives the entry the item is about (0 for an extra entry).
     var expectedSize: UInt64 {
         switch self {
-        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected): expected.size
+        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected),
+             .shardPart(let expected, _, _, _): expected.size
         case .extra: 0
         case .part(let split, _): split.expected.size
         }
@@ -87,7 +98,8 @@ enum VerifyItem {
     /// The path the item is about.
     var path: [UInt8] {
         switch self {
-        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected): expected.path
+        case .matched(let expected, _, _), .missing(let expected), .typeChanged(let expected, _), .hidden(let expected),
+             .shardPart(let expected, _, _, _): expected.path
         case .extra(let actual): actual.entry.path
         case .part(let split, _): split.expected.path
         }
@@ -113,6 +125,8 @@ enum VerifyItem {
             outcome = compare(expected, actual, sample, check, options)
         case .part(let split, let part):
             outcome = Self.partCheck(split, part, check, options)
+        case .shardPart(let expected, let walked, let range, let head):
+            outcome = Self.shardPartCheck(expected, walked, range, head: head, check, options)
         }
         return outcome
     }
@@ -198,6 +212,27 @@ enum VerifyItem {
         }
         // After the content, as for a file checked whole.
         if let finding = EntryComparison.metadataFinding(expected, split.walked.entry, options) { outcome.findings.append(finding) }
+        return outcome
+    }
+
+    /// A shard's chunks of a file the shard cut passes through (see ``ShardPart``): read at
+    /// their offsets; if they differ, the whole file is checked as a single run would check
+    /// it, and its findings go with the part. The head part also brings the file's metadata
+    /// finding, as a file checked whole does.
+    private static func shardPartCheck(
+        _ expected: TreeEntry, _ walked: TargetEntry, _ range: Range<Int>, head: Bool, _ check: ContentCheck, _ options: VerifyOptions
+    ) -> Outcome {
+        var outcome = Outcome()
+        outcome.checkedFile = head
+        outcome.checkedBytes = expected.chunks[range].reduce(0) { $0 + UInt64($1.length) }
+        let passed = (try? check.checkChunks(expected, range, at: walked.content)) ?? false
+        var part = ShardPart(path: expected.path, chunks: range, chunkCount: expected.chunks.count, size: expected.size, intact: passed)
+        if !passed {
+            part.findings = fullCheck(expected, walked, check, recordsProofs: false).findings
+            part.intact = part.findings.isEmpty
+        }
+        outcome.shardPart = part
+        if head, let finding = EntryComparison.metadataFinding(expected, walked.entry, options) { outcome.findings.append(finding) }
         return outcome
     }
 

@@ -1,0 +1,170 @@
+import SystemPackage
+
+/// The part of a manifest that one shard checks: the steps from ``start`` up to ``end``, cut so
+/// that every shard has about the same bytes to read.
+///
+/// Every shard works the cut out from the manifest alone (``plan(manifest:shard:expectedSnapshot:)``),
+/// so N machines given the same manifest agree on it without talking to each other. The
+/// manifest's entries, in tree order, weigh their size plus ``entryWeight`` each (opening and
+/// examining a file costs about what reading a few KiB does); the cuts fall where the running
+/// weight crosses each N-th of the total. A file of at least an eighth of a shard's share may
+/// be cut inside, between two chunks: each shard then reads its own chunks of it.
+///
+/// A step belongs to the shard whose range holds it: the manifest's entries, and the target's
+/// extras, by their place in tree order. A shard also reads a little before its start: the
+/// entries that a directory of the same name might pair with (a file `a` that became a
+/// directory `a`), so that such a pair is reported once, by the shard holding the directory,
+/// exactly as a single run would report it.
+public struct ShardRange: Sendable, Hashable {
+    /// The shard.
+    public let shard: Shard
+    /// Where the range starts (nil: at the beginning).
+    public let start: ShardPoint?
+    /// Where the next shard starts (nil: at the end).
+    public let end: ShardPoint?
+    /// The manifest's snapshot id, read to its end while planning.
+    public let snapshotID: Digest
+    /// The bytes of the chunks in this range: what the shard reads when nothing differs.
+    public let bytes: UInt64
+    /// Whether the range holds no step at all (more shards than the manifest has entries).
+    public let isEmpty: Bool
+    /// The non-directory entries just before ``start`` that a directory at or after it could
+    /// pair with (see ``lookback(target:)``), from the manifest.
+    let manifestCandidates: [[UInt8]]
+
+    /// The weight of an entry besides its bytes.
+    public static let entryWeight: UInt64 = 4096
+
+    /// Works out `shard`'s range of the manifest at `manifest`, reading it twice (once for the
+    /// total, once for the cuts).
+    ///
+    /// - Throws: ``SnapCheckError`` when the manifest is unreadable or invalid;
+    ///   ``SnapCheckError/Code/unexpectedSnapshot`` when it is not `expectedSnapshot`.
+    public static func plan(manifest: FilePath, shard: Shard, expectedSnapshot: Digest? = nil) throws(SnapCheckError) -> ShardRange {
+        let first = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot)
+        var total: UInt64 = 0
+        while let entry = try first.next() { total += entryWeight + entry.size }
+        let snapshotID = first.summary!.snapshotID
+        if let expectedSnapshot, snapshotID != expectedSnapshot {
+            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(snapshotID) is not the expected \(expectedSnapshot)")
+        }
+        let reader = try ManifestReader(path: manifest)
+        var planner = Planner(total: total, shard: shard)
+        while let entry = try reader.next() {
+            if planner.take(entry) { break }
+        }
+        return ShardRange(
+            shard: shard, start: planner.start, end: planner.end, snapshotID: snapshotID, bytes: planner.bytes,
+            isEmpty: !planner.startFound, manifestCandidates: planner.candidates)
+    }
+
+    /// Finds the two cuts of one shard in one pass over the entries.
+    private struct Planner {
+        let shard: Shard
+        /// The weights at which the shard starts and ends.
+        let lower: UInt64, upper: UInt64
+        /// A file this large (a share / 8) may be cut between chunks.
+        let splittable: UInt64
+        var start: ShardPoint?
+        var end: ShardPoint?
+        var startFound: Bool
+        var candidates: [[UInt8]] = []
+        var bytes: UInt64 = 0
+        /// The running weight before the next entry.
+        private var weight: UInt64 = 0
+        /// Non-directories that every entry since has sorted between (`a` for `a-b`, `a.c`):
+        /// a directory of the same name would still pair with them.
+        private var open: [[UInt8]] = []
+
+        init(total: UInt64, shard: Shard) {
+            self.shard = shard
+            let count = UInt64(shard.count)
+            // floor(total * k / count), without overflow.
+            func cut(_ k: Int) -> UInt64 { (total / count) * UInt64(k) + (total % count) * UInt64(k) / count }
+            lower = cut(shard.index - 1)
+            upper = shard.isLast ? UInt64.max : cut(shard.index)
+            splittable = max(total / count / 8, 1)
+            startFound = shard.isFirst
+        }
+
+        /// Takes the next entry; true once both cuts are known.
+        mutating func take(_ entry: TreeEntry) -> Bool {
+            while let last = open.last, !Self.sortsBetween(entry.path, last) { open.removeLast() }
+            if !startFound, let point = cut(at: lower, entry) {
+                start = point
+                startFound = true
+                candidates = open + (point.isAfterEntry && entry.kind != .directory ? [entry.path] : [])
+            }
+            if end == nil, !shard.isLast, let point = cut(at: upper, entry) { end = point }
+            if entry.kind != .directory { open.append(entry.path) }
+            bytes += ownedBytes(entry)
+            weight += ShardRange.entryWeight + entry.size
+            return startFound && (shard.isLast || end != nil)
+        }
+
+        /// The point where the weight `target` falls in `entry`, if it falls there.
+        private func cut(at target: UInt64, _ entry: TreeEntry) -> ShardPoint? {
+            let whole = ShardRange.entryWeight + entry.size
+            guard target < weight + whole else { return nil }
+            guard target > weight else { return ShardPoint(entry) }
+            let into = target - weight
+            if entry.kind == .file, entry.size >= splittable, entry.chunks.count > 1 {
+                let within = into > ShardRange.entryWeight ? into - ShardRange.entryWeight : 0
+                guard let chunk = entry.chunks.firstIndex(where: { $0.offset >= within }) else {
+                    return ShardPoint(path: entry.path, isDirectory: false, chunk: Int.max)
+                }
+                return ShardPoint(path: entry.path, isDirectory: false, chunk: chunk)
+            }
+            return into * 2 < whole ? ShardPoint(entry) : ShardPoint(path: entry.path, isDirectory: entry.kind == .directory, chunk: Int.max)
+        }
+
+        /// The bytes of `entry`'s chunks that fall between the cuts found so far.
+        private func ownedBytes(_ entry: TreeEntry) -> UInt64 {
+            guard entry.kind == .file, startFound else { return 0 }
+            let range = ShardRange.chunks(of: entry, from: start, to: end)
+            return entry.chunks[range].reduce(0) { $0 + UInt64($1.length) }
+        }
+
+        /// Whether `path` sorts between `other` and the directory `other/`: whether it starts
+        /// with `other` followed by a byte that sorts before `/`.
+        static func sortsBetween(_ path: [UInt8], _ other: [UInt8]) -> Bool {
+            path.count > other.count && path[other.count] < 0x2F && path.starts(with: other)
+        }
+    }
+
+    /// The chunks of `entry` (a regular file) that lie between `start` and `end`.
+    static func chunks(of entry: TreeEntry, from start: ShardPoint?, to end: ShardPoint?) -> Range<Int> {
+        let count = entry.chunks.count
+        func index(_ point: ShardPoint?, ifNil: Int) -> Int {
+            guard let point else { return ifNil }
+            let order = point.compareEntry(entry.path, isDirectory: false)
+            return order < 0 ? 0 : order > 0 ? count : min(point.chunk, count)
+        }
+        let lower = index(start, ifNil: 0)
+        return lower..<max(lower, index(end, ifNil: count))
+    }
+
+    /// The chunks of `entry` that this shard reads.
+    func chunks(of entry: TreeEntry) -> Range<Int> { Self.chunks(of: entry, from: start, to: end) }
+
+    /// Whether the step at `point` (an entry's place, chunk 0) is this shard's.
+    func owns(_ point: ShardPoint) -> Bool {
+        !isEmpty && (start.map { $0 <= point } ?? true) && (end.map { point < $0 } ?? true)
+    }
+
+    /// Whether the step at `point` lies after this shard's range.
+    func isPast(_ point: ShardPoint) -> Bool { end.map { point >= $0 } ?? false }
+
+    /// Where this shard starts reading both sides: its start, or the first non-directory before
+    /// it (in the manifest, or found in `target`) that a directory in its range could pair with.
+    func lookback(target hasNonDirectory: ([UInt8]) -> Bool) -> ShardPoint? {
+        guard let start else { return nil }
+        var candidates: [[UInt8]] = []
+        for index in start.path.indices where start.path[index] < 0x2F { candidates.append(Array(start.path[..<index])) }
+        if start.isAfterEntry && !start.isDirectory { candidates.append(start.path) }
+        for candidate in candidates where manifestCandidates.contains(candidate) || hasNonDirectory(candidate) {
+            return ShardPoint(path: candidate, isDirectory: false)
+        }
+        return ShardPoint(path: start.path, isDirectory: start.isDirectory)
+    }
+}
