@@ -87,7 +87,7 @@ public struct ShardRange: Sendable, Hashable {
             startFound = shard.isFirst
         }
 
-        /// Takes the next entry; true once both cuts are known.
+        /// Takes the next entry; true once both cuts are known (never, for the last shard).
         mutating func take(_ entry: TreeEntry) -> Bool {
             while let last = open.last, !Self.sortsBetween(entry.path, last) { open.removeLast() }
             if !startFound, let point = cut(at: lower, entry) {
@@ -99,7 +99,8 @@ public struct ShardRange: Sendable, Hashable {
             if entry.kind != .directory { open.append(entry.path) }
             bytes += ownedBytes(entry)
             weight += ShardRange.entryWeight + entry.size
-            return startFound && (shard.isLast || end != nil)
+            // The last shard reads on to the end, for its bytes.
+            return startFound && end != nil
         }
 
         /// The point where the weight `target` falls in `entry`, if it falls there.
