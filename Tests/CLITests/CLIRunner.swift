@@ -26,8 +26,12 @@ struct CLIRunner {
     }()
 
     /// Runs `snapcheck ARGUMENTS`; with `asUser`, under that uid/gid through `setpriv` (CI runs
-    /// as root, whom file permissions do not stop); with `input`, that file on stdin.
-    static func run(_ arguments: [String], asUser uid: Int? = nil, input: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+    /// as root, whom file permissions do not stop); with `input`, that file on stdin; with
+    /// `environment`, these variables added to the test's own.
+    static func run(
+        _ arguments: [String], asUser uid: Int? = nil, input: String? = nil, environment: [String: String] = [:],
+        timeout: TimeInterval = 120
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("snapcheck-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -42,6 +46,9 @@ struct CLIRunner {
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
+        }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
