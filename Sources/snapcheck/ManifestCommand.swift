@@ -24,6 +24,11 @@ struct ManifestCommand: ParsableCommand {
             change that keeps all five (bit rot on the source disk); verify never reuses. \
             PREVIOUS may be FILE itself; a missing PREVIOUS or one without its .stat file \
             means every file is read (said on stderr).
+
+            --shard K/N (with -o) records part K of N of the tree, for snapcheck merge \
+            PART... -o MANIFEST, which writes the manifest a single run would (the same \
+            snapshot id). The parts are balanced by bytes from --balance-by PREVIOUS, an \
+            earlier manifest of the tree, or else from a walk that only examines entries.
             """
     )
 
@@ -52,6 +57,12 @@ struct ManifestCommand: ParsableCommand {
 
     @OptionGroup var chunking: ChunkingOptions
 
+    @OptionGroup var sharding: ShardOption
+
+    @Option(name: .customLong("balance-by"), help: ArgumentHelp(
+        "With --shard: cut the parts by the bytes of this earlier manifest of the tree.", valueName: "previous"))
+    var balanceBy: String?
+
     @Option(help: ArgumentHelp(
         "Take the chunks of files unchanged since the manifest PREVIOUS (size, mtime, ctime, inode, device) without reading them.",
         valueName: "previous"))
@@ -74,6 +85,11 @@ struct ManifestCommand: ParsableCommand {
             return
         }
         try layout.refuseForDirectory()
+        if let shard = try sharding.shard() {
+            try record(shard: shard, options: options, started: started)
+            return
+        }
+        guard balanceBy == nil else { throw SnapCheckError(.invalidArgument, "--balance-by is for --shard") }
         if let reuse {
             try record(reusing: reuse, options: options, started: started)
             return
@@ -109,6 +125,27 @@ struct ManifestCommand: ParsableCommand {
             Output.note("snapcheck: " + entries + "; " + content + "; " + speed + problems)
         }
         if output != nil { Output.line(summary.snapshotID.description) }
+        if summary.unreadable > 0 { throw ExitCode(1) }
+    }
+
+    /// Records one part of the tree (to -o FILE only), for `snapcheck merge`.
+    private func record(shard: Shard, options: SnapshotOptions, started: Double) throws {
+        guard let output, reuse == nil else { throw SnapCheckError(.invalidArgument, "--shard needs -o FILE (and no --reuse)") }
+        let root = argumentPath(directory)
+        let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
+        let summary = try SnapshotBuilder.writeManifestPart(
+            of: absolutePath(root), to: argumentPath(output), shard: shard, balancedBy: balanceBy.map(argumentPath), options: options,
+            progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.readBytes, totalBytes: nil) } },
+            problem: { failure in
+                progressLine?.finish()
+                Output.error(failure.description)
+            })
+        progressLine?.finish()
+        if !quiet {
+            let seconds = Clock.now() - started
+            Output.note("snapcheck: part \(shard): \(Formatting.count(summary.files)) files, \(Formatting.count(summary.directories)) directories, "
+                + "\(Formatting.bytes(summary.bytes)); \(Formatting.decimal(seconds, places: 2)) s; merge the \(shard.count) parts with snapcheck merge PART... -o MANIFEST")
+        }
         if summary.unreadable > 0 { throw ExitCode(1) }
     }
 

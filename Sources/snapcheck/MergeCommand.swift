@@ -1,17 +1,27 @@
 import ArgumentParser
 import SnapCheck
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `snapcheck merge REPORT...`: the shards of a check put back together.
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge the reports of the N shards of a check (verify … --shard K/N) into the report one run would give.",
+        abstract: "Merge the N shards of a check (verify … --shard K/N) or of a manifest (manifest … --shard K/N).",
         discussion: """
-            Give every shard's report (the JSON Lines each shard printed), in any order. The \
-            merged report is the one a single run of the same check prints: the same findings \
-            in the same order, the same coverage, text or --json, and exit status (0 verified, \
-            1 findings that count). A missing shard, a shard given twice, or reports of other \
-            manifests, shard counts or settings are refused (exit 2).
+            Shard reports: give every shard's report (the JSON Lines each shard printed), in \
+            any order. The merged report is the one a single run of the same check prints: the \
+            same findings in the same order, the same coverage, text or --json, and exit status \
+            (0 verified, 1 findings that count).
+
+            Manifest parts: give every part and -o MANIFEST. The merged manifest is the one a \
+            single run writes (the same snapshot id, printed last on stdout).
+
+            A missing shard, a shard given twice, or shards of other manifests, shard counts, \
+            settings or chunking are refused (exit 2).
             """
     )
 
@@ -21,21 +31,30 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Print JSON Lines, as the check's --json does.")
     var json = false
 
-    @Option(name: .customLong("output"), help: "Write the report to FILE as well.")
-    var outputFile: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Manifest parts: write the manifest to FILE (gzip when it ends in .gz). Shard reports: write the report to FILE as well.",
+        valueName: "file"))
+    var output: String?
 
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("give the shards' reports") }
     }
 
     func run() throws {
+        if try Self.isManifest(reports[0]) {
+            guard let output else { throw SnapCheckError(.invalidArgument, "merging manifest parts needs -o MANIFEST") }
+            guard !json else { throw SnapCheckError(.invalidArgument, "--json is for shard reports, not manifest parts") }
+            let summary = try ManifestMerge.merge(parts: reports.map(argumentPath), to: argumentPath(output))
+            Output.line(summary.snapshotID.description)
+            return
+        }
         var files: [ShardReportFile] = []
         for path in reports { files.append(try ShardReportFile(path: path)) }
         let settings = files[0].settings
         let byDirectory = settings["by_dir"].flatMap { Int($0) }
         let (findings, report) = try ShardMerge.merge(files.map(\.report), directoryDepth: byDirectory ?? 1)
         var arguments = json ? ["--json"] : []
-        if let outputFile { arguments += ["--output", outputFile] }
+        if let output { arguments += ["--output", output] }
         if let byDirectory { arguments += ["--by-dir", String(byDirectory)] }
         arguments.append("--no-progress")
         let reporting = try ReportOptions.parse(arguments)
@@ -45,5 +64,16 @@ struct MergeCommand: ParsableCommand {
             for each in findings { finding(each) }
             return report
         }
+    }
+
+    /// Whether `path` holds a manifest (plain or gzip) rather than a shard report.
+    private static func isManifest(_ path: String) throws -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SnapCheckError(.io, "cannot read", path: FilePath(path), errno: errno) }
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: 19)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count >= 2 else { return false }
+        return head.starts(with: [0x1F, 0x8B]) || head[..<count].starts(with: Array("snapcheck-manifest ".utf8))
     }
 }

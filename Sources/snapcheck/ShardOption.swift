@@ -5,11 +5,11 @@ import SnapCheck
 import Glibc
 #endif
 
-/// `--shard K/N` or `--shard auto`: check one of N byte-balanced ranges of the manifest, for
-/// `snapcheck merge` to put back together.
+/// `--shard K/N` or `--shard auto`: do one of N byte-balanced ranges of the work (a
+/// verification's manifest, a manifest's tree), for `snapcheck merge` to put back together.
 struct ShardOption: ParsableArguments {
     @Option(name: .customLong("shard"), help: ArgumentHelp(
-        "Check shard K of N (1-based) and print it as JSON Lines for snapcheck merge; auto: from Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or Kubernetes (JOB_COMPLETION_INDEX, with auto/N).",
+        "Do shard K of N of the work (1-based), for snapcheck merge; auto: from Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or Kubernetes (JOB_COMPLETION_INDEX, with auto/N).",
         valueName: "K/N|auto|auto/N"))
     var text: String?
 

@@ -31,6 +31,9 @@ public final class ManifestReader {
     public private(set) var source: FilePath?
     /// The validated totals and snapshot id; nil until ``next()`` has returned nil.
     public private(set) var summary: ManifestSummary?
+    /// For one part of a manifest recorded in shards, which part (read only by
+    /// ``init(part:)``); nil for a whole manifest.
+    public private(set) var part: ManifestPart?
 
     private let lines: LineReader
     private let path: PathLabel
@@ -58,6 +61,15 @@ public final class ManifestReader {
         try self.init(reading: dup(file.descriptor), owned: true, label: PathLabel(path), expectedSnapshot: expectedSnapshot)
     }
 
+    /// Opens one part of a manifest recorded in shards (`manifest --shard K/N`), for
+    /// ``ManifestMerge``; a whole manifest is read as well (``part`` is then nil).
+    ///
+    /// - Throws: ``SnapCheckError`` as ``init(path:expectedSnapshot:)`` does.
+    public convenience init(part path: FilePath) throws(SnapCheckError) {
+        let file = try RegularFile.open(path, followSymlinks: true)
+        try self.init(reading: dup(file.descriptor), owned: true, label: PathLabel(path), expectedSnapshot: nil, acceptsPart: true)
+    }
+
     /// Reads a manifest from an open descriptor (a pipe, standard input, a file the caller
     /// opened) from its current position; the descriptor stays open.
     ///
@@ -69,7 +81,9 @@ public final class ManifestReader {
         try self.init(reading: descriptor.rawValue, owned: false, label: PathLabel(descriptor: descriptor), expectedSnapshot: expectedSnapshot)
     }
 
-    private init(reading descriptor: Int32, owned: Bool, label path: PathLabel, expectedSnapshot: Digest?) throws(SnapCheckError) {
+    private init(
+        reading descriptor: Int32, owned: Bool, label path: PathLabel, expectedSnapshot: Digest?, acceptsPart: Bool = false
+    ) throws(SnapCheckError) {
         self.path = path
         self.expectedSnapshot = expectedSnapshot
         let raw = DescriptorSource(descriptor: descriptor, label: path)
@@ -115,6 +129,31 @@ public final class ManifestReader {
             }
             source = PathEscaping.unescape(value.utf8).map { FilePath(bytes: $0) }
             text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+        }
+        if text.hasPrefix("part ") {
+            guard let shard = try? Shard(parsing: String(text.dropFirst(5))) else {
+                throw Self.invalid("malformed part line \(Self.quoted(text))", lines.lineNumber, path)
+            }
+            guard acceptsPart else {
+                throw SnapCheckError(
+                    .invalidManifest, "is part \(shard) of a manifest recorded in shards: merge the parts first (snapcheck merge PART... -o MANIFEST)",
+                    at: path)
+            }
+            var part = ManifestPart(shard: shard, from: nil, to: nil)
+            text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+            for (keyword, bound) in [("part-from ", \ManifestPart.from), ("part-to ", \ManifestPart.to)] where text.hasPrefix(keyword) {
+                guard let point = ManifestPart.point(text.dropFirst(keyword.count)) else {
+                    throw Self.invalid("malformed part range \(Self.quoted(text))", lines.lineNumber, path)
+                }
+                part[keyPath: bound] = point
+                text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
+            }
+            self.part = part
+            // The directories above the part's first entry are recorded in earlier parts.
+            if let from = part.from {
+                for index in from.path.indices where from.path[index] == 0x2F { ancestors.append(Array(from.path[..<index])) }
+                if from.isDirectory && from.isAfterEntry { ancestors.append(from.path) }
+            }
         }
         guard text == ManifestFormat.entriesLine else {
             throw Self.invalid("unexpected header line \(Self.quoted(text))", lines.lineNumber, path)

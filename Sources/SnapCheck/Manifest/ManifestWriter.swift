@@ -38,10 +38,23 @@ public final class ManifestWriter {
     public convenience init(
         path: FilePath, parameters: ChunkingParameters, source: FilePath? = nil, created: Int64? = nil
     ) throws(SnapCheckError) {
+        try self.init(path: path, parameters: parameters, source: source, created: created, part: nil)
+    }
+
+    /// Starts a manifest file at `path` as `init(path:parameters:source:created:)` does; with
+    /// `part`, one part of a manifest recorded in shards (see ``ManifestPart``); with
+    /// `createdText`, that creation time as recorded (`YYYY-MM-DDTHH:MM:SSZ`) instead of
+    /// `created`.
+    convenience init(
+        path: FilePath, parameters: ChunkingParameters, source: FilePath?, created: Int64?, part: ManifestPart?,
+        createdText: String? = nil
+    ) throws(SnapCheckError) {
         let file = try AtomicFile(destination: path)
         let base = DescriptorSink(descriptor: file.descriptor, label: PathLabel(path))
         let compressed = path.extension == "gz"
-        try self.init(sink: compressed ? GzipSink(writingTo: base) : base, atomicFile: file, parameters: parameters, source: source, created: created)
+        try self.init(
+            sink: compressed ? GzipSink(writingTo: base) : base, atomicFile: file, parameters: parameters, source: source, created: created,
+            part: part, createdText: createdText)
     }
 
     /// Starts a manifest on an open descriptor (a pipe, standard output, a file the caller
@@ -63,15 +76,17 @@ public final class ManifestWriter {
     }
 
     private init(
-        sink: ByteSink, atomicFile: AtomicFile?, parameters: ChunkingParameters, source: FilePath?, created: Int64?
+        sink: ByteSink, atomicFile: AtomicFile?, parameters: ChunkingParameters, source: FilePath?, created: Int64?,
+        part: ManifestPart? = nil, createdText: String? = nil
     ) throws(SnapCheckError) {
         self.sink = sink
         self.atomicFile = atomicFile
         try writeIdentityLine(ManifestFormat.versionLine)
         try writeIdentityLine(ManifestFormat.chunkingLine(parameters))
         try writeIdentityLine(ManifestFormat.hashLine)
-        try writeLine("created " + Timestamp.utc(seconds: created ?? Int64(time(nil))))
+        try writeLine("created " + (createdText ?? Timestamp.utc(seconds: created ?? Int64(time(nil)))))
         if let source { try writeLine("source " + PathEscaping.escape(source.bytes)) }
+        for line in part?.headerLines ?? [] { try writeLine(line) }
         try writeLine(ManifestFormat.entriesLine)
     }
 

@@ -22,8 +22,9 @@ public struct ShardRange: Sendable, Hashable {
     public let start: ShardPoint?
     /// Where the next shard starts (nil: at the end).
     public let end: ShardPoint?
-    /// The manifest's snapshot id, read to its end while planning.
-    public let snapshotID: Digest
+    /// The manifest's snapshot id, read to its end while planning (nil for a range planned
+    /// from a walk).
+    public let snapshotID: Digest?
     /// The bytes of the chunks in this range: what the shard reads when nothing differs.
     public let bytes: UInt64
     /// Whether the range holds no step at all (more shards than the manifest has entries).
@@ -38,23 +39,56 @@ public struct ShardRange: Sendable, Hashable {
     /// Works out `shard`'s range of the manifest at `manifest`, reading it twice (once for the
     /// total, once for the cuts).
     ///
+    /// - Parameter splitsFiles: whether a cut may fall inside a large file (for a verification;
+    ///   not for recording a manifest, whose chunks start at the start of a file).
     /// - Throws: ``SnapCheckError`` when the manifest is unreadable or invalid;
     ///   ``SnapCheckError/Code/unexpectedSnapshot`` when it is not `expectedSnapshot`.
-    public static func plan(manifest: FilePath, shard: Shard, expectedSnapshot: Digest? = nil) throws(SnapCheckError) -> ShardRange {
-        let first = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot)
-        var total: UInt64 = 0
-        while let entry = try first.next() { total += entryWeight + entry.size }
-        let snapshotID = first.summary!.snapshotID
-        if let expectedSnapshot, snapshotID != expectedSnapshot {
+    public static func plan(
+        manifest: FilePath, shard: Shard, expectedSnapshot: Digest? = nil, splitsFiles: Bool = true
+    ) throws(SnapCheckError) -> ShardRange {
+        var snapshotID: Digest?
+        let range = try plan(shard: shard, splitsFiles: splitsFiles) { (visit) throws(SnapCheckError) in
+            let reader = try ManifestReader(path: manifest, expectedSnapshot: snapshotID == nil ? expectedSnapshot : snapshotID)
+            while let entry = try reader.next() {
+                if visit(entry) { return }
+            }
+            snapshotID = reader.summary?.snapshotID
+        }
+        if let expectedSnapshot, let snapshotID, snapshotID != expectedSnapshot {
             throw SnapCheckError(.unexpectedSnapshot, "snapshot \(snapshotID) is not the expected \(expectedSnapshot)")
         }
-        let reader = try ManifestReader(path: manifest)
-        var planner = Planner(total: total, shard: shard)
-        while let entry = try reader.next() {
-            if planner.take(entry) { break }
-        }
         return ShardRange(
-            shard: shard, start: planner.start, end: planner.end, snapshotID: snapshotID, bytes: planner.bytes,
+            shard: shard, start: range.start, end: range.end, snapshotID: snapshotID, bytes: range.bytes, isEmpty: range.isEmpty,
+            manifestCandidates: range.manifestCandidates)
+    }
+
+    /// Works out `shard`'s range of the tree at `root` from two walks that only examine entries
+    /// (`lstat`, no reading), as for recording a manifest in shards without an earlier one.
+    ///
+    /// - Throws: ``SnapCheckError`` when the root cannot be walked.
+    public static func plan(walking root: FilePath, options: WalkOptions, shard: Shard) throws(SnapCheckError) -> ShardRange {
+        try plan(shard: shard, splitsFiles: false) { (visit) throws(SnapCheckError) in
+            let walker = try TreeWalker(root: root, options: options)
+            while let walked = walker.next() {
+                if visit(walked.entry) { return }
+            }
+        }
+    }
+
+    /// The range of `shard` among the entries that `pass` shows, in tree order, to its visitor
+    /// (which returns true when it needs no more): once for the total, once for the cuts.
+    private static func plan(
+        shard: Shard, splitsFiles: Bool, pass: (_ visit: (TreeEntry) -> Bool) throws(SnapCheckError) -> Void
+    ) throws(SnapCheckError) -> ShardRange {
+        var total: UInt64 = 0
+        try pass { entry in
+            total += entryWeight + entry.size
+            return false
+        }
+        var planner = Planner(total: total, shard: shard, splitsFiles: splitsFiles)
+        try pass { planner.take($0) }
+        return ShardRange(
+            shard: shard, start: planner.start, end: planner.end, snapshotID: nil, bytes: planner.bytes,
             isEmpty: !planner.startFound, manifestCandidates: planner.candidates)
     }
 
@@ -76,14 +110,14 @@ public struct ShardRange: Sendable, Hashable {
         /// a directory of the same name would still pair with them.
         private var open: [[UInt8]] = []
 
-        init(total: UInt64, shard: Shard) {
+        init(total: UInt64, shard: Shard, splitsFiles: Bool) {
             self.shard = shard
             let count = UInt64(shard.count)
             // floor(total * k / count), without overflow.
             func cut(_ k: Int) -> UInt64 { (total / count) * UInt64(k) + (total % count) * UInt64(k) / count }
             lower = cut(shard.index - 1)
             upper = shard.isLast ? UInt64.max : cut(shard.index)
-            splittable = max(total / count / 8, 1)
+            splittable = splitsFiles ? max(total / count / 8, 1) : UInt64.max
             startFound = shard.isFirst
         }
 

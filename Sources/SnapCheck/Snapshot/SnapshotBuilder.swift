@@ -45,13 +45,15 @@ public enum SnapshotBuilder {
     /// `build(root:options:progress:problem:body:)` once the threads are reserved; files that
     /// `previous` shows unchanged keep their chunks without being read. With `recordsStates`,
     /// `body` also receives each regular file's ``FileState`` (``FileState/none`` when it was
-    /// not read whole); nil otherwise.
+    /// not read whole); nil otherwise. With a `range`, only the entries in it are recorded (one
+    /// part of a manifest recorded in shards).
     static func build(
         reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, recordsStates: Bool,
-        progress: ((SnapshotProgress) -> Void)?,
+        range: ShardRange? = nil, progress: ((SnapshotProgress) -> Void)?,
         problem: (SnapCheckError) -> Void, body: (TreeEntry, FileState?) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
+        if let start = range?.start { walker.skip(before: start.path, isDirectory: start.isDirectory) }
         let parameters = options.chunking
         // A large file is cut by one worker and hashed by it and the helpers together, so a
         // single big file uses every core.
@@ -127,6 +129,13 @@ public enum SnapshotBuilder {
         var batcher = JobBatcher<SnapshotItem>()
         while let walked = walker.next() {
             try options.cancellation?.check()
+            if let range {
+                // The walk passes the directories on the way to the range's start, and stops
+                // at its end.
+                let point = ShardPoint(walked.entry)
+                if range.isPast(point) { break }
+                if !range.owns(point) { continue }
+            }
             let reused = try previous?.reusable(walked)
             // An entry with nothing to read (not a regular file, or one taken from the previous
             // manifest) needs no worker: while none is busy and nothing waits, it goes straight
