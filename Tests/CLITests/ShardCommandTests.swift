@@ -127,4 +127,40 @@ struct ShardCommandTests {
             #expect(result.errorLines.count == 1 && result.stderr.contains(message), "\(result.stderr)")
         }
     }
+
+    @Test func manifestPartsMergeToTheSingleRunsManifest() throws {
+        let workspace = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let source = workspace.root.appendingPathComponent("source").path
+        let chunking = ["--min", "1K", "--avg", "4K", "--max", "16K"]
+        let single = workspace.root.appendingPathComponent("single.manifest").path
+        let made = try CLIRunner.run(["manifest", source, "-o", single, "--quiet"] + chunking)
+        #expect(made.status == 0)
+        for (count, balance) in [(3, [String]()), (4, ["--balance-by", single])] {
+            var parts: [String] = []
+            for index in 1...count {
+                let part = workspace.root.appendingPathComponent("part-\(index)-of-\(count).gz").path
+                let result = try CLIRunner.run(["manifest", source, "--shard", "\(index)/\(count)", "-o", part] + chunking + balance)
+                #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stderr)")
+                #expect(result.stderr.contains("part \(index)/\(count):"))
+                parts.append(part)
+            }
+            let merged = workspace.root.appendingPathComponent("merged-\(count).manifest").path
+            let result = try CLIRunner.run(["merge"] + parts.shuffled() + ["-o", merged])
+            #expect(result.status == 0)
+            #expect(result.stdout == made.stdout, "the same snapshot id")
+            let lines = { (path: String) throws -> [Substring] in
+                String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+                    .split(separator: "\n").filter { !$0.hasPrefix("created ") }
+            }
+            #expect(try lines(merged) == lines(single))
+            // A part is not a manifest to verify against.
+            let refused = try CLIRunner.run(["verify", parts[0], source])
+            #expect(refused.status == 2 && refused.stderr.contains("merge the parts first"))
+            let noOutput = try CLIRunner.run(["merge"] + parts)
+            #expect(noOutput.status == 2 && noOutput.stderr.contains("needs -o MANIFEST"))
+        }
+        let noFile = try CLIRunner.run(["manifest", source, "--shard", "1/2"])
+        #expect(noFile.status == 2 && noFile.stderr.contains("--shard needs -o FILE"))
+    }
 }
