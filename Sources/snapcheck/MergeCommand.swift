@@ -58,12 +58,40 @@ struct MergeCommand: ParsableCommand {
         if let byDirectory { arguments += ["--by-dir", String(byDirectory)] }
         arguments.append("--no-progress")
         let reporting = try ReportOptions.parse(arguments)
-        try reporting.report(
-            title: files[0].title, command: settings["command"] ?? "verify", manifest: nil, target: ""
-        ) { _, finding in
+        let replay = { (_: ((VerificationProgress) -> Void)?, finding: (Finding) -> Void) -> VerificationReport in
             for each in findings { finding(each) }
             return report
         }
+        guard settings["command"] == "spot-check" else {
+            try reporting.report(title: files[0].title, command: settings["command"] ?? "verify", manifest: nil, target: "", run: replay)
+            return
+        }
+        let result = try Self.spotCheck(files, report)
+        let readBytes = files.compactMap(\.processReadBytes).reduce(0, +)
+        try reporting.report(
+            title: files[0].title, command: "spot-check", manifest: nil, target: "",
+            verdict: { _ in SpotCheckCommand.verdict(result) }, coverage: { _ in SpotCheckCommand.statement(result) },
+            run: { progress, finding in
+                _ = try replay(progress, finding)
+                return result.report
+            },
+            summaryExtra: { JSONLines.spotCheckFields(result)($0).field("process_read_bytes", readBytes) })
+    }
+
+    /// The spot-check of the whole manifest: the shards' shares of one sample added up.
+    private static func spotCheck(_ files: [ShardReportFile], _ merged: VerificationReport) throws -> SpotCheck.Result {
+        let shares = files.compactMap(\.spotCheck)
+        guard shares.count == files.count, let first = shares.first,
+              shares.allSatisfy({ $0.seed == first.seed && $0.totalChunks == first.totalChunks }) else {
+            throw SnapCheckError(.invalidArgument, "the spot-check shards did not draw from one sample (another seed or manifest)")
+        }
+        let sampled = shares.reduce(0) { $0 + $1.sampledChunks }
+        var report = merged
+        report.sampled = true
+        report.complete = sampled == first.totalChunks
+        return SpotCheck.Result(
+            report: report, seed: first.seed, totalChunks: first.totalChunks, sampledChunks: sampled,
+            sampledBytes: shares.reduce(0) { $0 + $1.sampledBytes }, matchedChunks: shares.reduce(0) { $0 + $1.matchedChunks })
     }
 
     /// Whether `path` holds a manifest (plain or gzip) rather than a shard report.

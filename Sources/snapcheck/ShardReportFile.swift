@@ -9,6 +9,15 @@ struct ShardReportFile {
     var report: ShardReport
     /// The text report's title line of the check.
     var title: String
+    /// For a spot-check: the shard's share of the sample (its ``SpotCheck/Result`` fields).
+    var spotCheck: SpotCheckShare?
+    /// The bytes the shard's process read, as its summary gave them.
+    var processReadBytes: UInt64?
+
+    /// A spot-check shard's share of the sample.
+    struct SpotCheckShare {
+        var seed: UInt64, totalChunks: Int, sampledChunks: Int, sampledBytes: UInt64, matchedChunks: Int
+    }
     /// The extra summary fields of a spot-check (seed, sample, …), as printed, for the merged
     /// summary.
     var settings: [String: String] { report.settings }
@@ -61,6 +70,14 @@ struct ShardReportFile {
         totals.directories = directories
         report = ShardReport(shard: try Shard(parsing: shardText), report: totals, records: records, settings: settings)
         self.title = title
+        processReadBytes = summary.process_read_bytes
+        if summary.spot_check == true {
+            guard let seed = summary.seed, let total = summary.total_chunks, let sampled = summary.sampled_chunks,
+                  let sampledBytes = summary.sampled_bytes, let matched = summary.matched_chunks else {
+                throw SnapCheckError(.invalidArgument, "not a shard report (a spot-check summary without its sample)", path: label)
+            }
+            spotCheck = SpotCheckShare(seed: seed, totalChunks: total, sampledChunks: sampled, sampledBytes: sampledBytes, matchedChunks: matched)
+        }
     }
 
     /// The whole file.
@@ -145,6 +162,8 @@ struct ShardReportFile {
         var shard: String?, title: String?, settings: [String: String]?, snapshot: String?
         var expected_entries: Int, expected_files: Int, expected_bytes: UInt64, intact_files: Int, intact_bytes: UInt64
         var sampled: Bool, complete: Bool
+        var spot_check: Bool?, seed: UInt64?, total_chunks: Int?, sampled_chunks: Int?, sampled_bytes: UInt64?, matched_chunks: Int?
+        var process_read_bytes: UInt64?
     }
     // swiftlint:enable identifier_name
 }

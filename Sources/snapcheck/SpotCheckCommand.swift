@@ -49,6 +49,8 @@ struct SpotCheckCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    @OptionGroup var sharding: ShardOption
+
     func validate() throws {
         if [sample != nil, chunks != nil, bytes != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give only one of --sample, --chunks and --bytes")
@@ -74,6 +76,30 @@ struct SpotCheckCommand: ParsableCommand {
         if archive == nil { try layout.refuseForDirectory() }
         var options = reporting.verifyOptions
         options.expectedSnapshot = pin.expected
+        if let shard = try sharding.shard() {
+            guard archive == nil, state.path == nil else {
+                throw SnapCheckError(.invalidArgument, "--shard needs a directory to check (no --state)")
+            }
+            guard let seed else {
+                throw SnapCheckError(.invalidArgument, "--shard needs --seed N, the same for every shard, so that they share one sample")
+            }
+            var result: SpotCheck.Result?
+            try ShardOutput.run(
+                reporting: reporting, command: "spot-check",
+                title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(self.target)) (spot-check)",
+                settings: ["sample": "\(size)", "seed": String(seed)],
+                check: { progress, finding, _ in
+                    let outcome = try SpotCheck.run(
+                        manifest: argumentPath(manifest), target: argumentPath(self.target), shard: shard, sample: size, seed: seed,
+                        options: options, finding: finding, progress: progress)
+                    result = outcome.result
+                    return (outcome.range, outcome.result.report)
+                },
+                summaryExtra: { object in
+                    JSONLines.spotCheckFields(result!)(object).field("process_read_bytes", ProcessIO.readBytes())
+                })
+            return
+        }
         var result: SpotCheck.Result?
         // A state is about one target: made absolute, so `cd` does not change which.
         let rolling = try state.rolling()

@@ -96,7 +96,7 @@ public enum SpotCheck {
             hasher.combine(matchedChunks)
         }
 
-        init(report: VerificationReport, seed: UInt64, totalChunks: Int, sampledChunks: Int, sampledBytes: UInt64, matchedChunks: Int) {
+        package init(report: VerificationReport, seed: UInt64, totalChunks: Int, sampledChunks: Int, sampledBytes: UInt64, matchedChunks: Int) {
             self.report = report
             self.seed = seed
             self.totalChunks = totalChunks

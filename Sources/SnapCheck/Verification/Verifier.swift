@@ -292,8 +292,9 @@ public enum Verifier {
             }
             if order == 0 {
                 if actual!.problem != nil && actual!.entry.kind == .directory { unlistable = actual!.entry.path + [0x2F] }
-                if let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope) {
-                    // The shard cut passes through this file: this shard reads its chunks only.
+                if sample == nil, let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope) {
+                    // The shard cut passes through this file: this shard reads its chunks only
+                    // (a spot-check's sample of a file is read whole by the shard holding it).
                     let wasOwning = owning
                     owning = true
                     submit(item)
