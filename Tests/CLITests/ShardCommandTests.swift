@@ -70,6 +70,30 @@ struct ShardCommandTests {
         #expect(merged.stdout.hasPrefix("VERIFIED: 22 files"))
     }
 
+    @Test func spotCheckShardsMergeToTheSingleSpotCheck() throws {
+        let workspace = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let arguments = ["spot-check", workspace.manifest, workspace.target, "--seed", "7", "--sample", "25%"]
+        let text = try CLIRunner.run(arguments)
+        let json = try CLIRunner.run(arguments + ["--json"])
+        // process_read_bytes is what each process read: not comparable between runs.
+        func comparable(_ text: String) -> String { text.replacingOccurrences(of: #","process_read_bytes":[0-9]+"#, with: "", options: .regularExpression) }
+        for count in [2, 3] {
+            let reports = try (1...count).map { index in
+                let report = workspace.root.appendingPathComponent("spot-\(index)-of-\(count).jsonl").path
+                _ = try CLIRunner.run(arguments + ["--shard", "\(index)/\(count)", "--output", report])
+                return report
+            }
+            let mergedText = try CLIRunner.run(["merge"] + reports)
+            let mergedJSON = try CLIRunner.run(["merge", "--json"] + reports)
+            #expect(mergedText.status == text.status && mergedJSON.status == json.status)
+            #expect(mergedText.stdout == text.stdout, "\(count) shards")
+            #expect(comparable(mergedJSON.stdout) == comparable(json.stdout), "\(count) shards")
+        }
+        let noSeed = try CLIRunner.run(["spot-check", workspace.manifest, workspace.target, "--shard", "1/2"])
+        #expect(noSeed.status == 2 && noSeed.stderr.contains("--shard needs --seed"))
+    }
+
     @Test func mergeRefusesWhatDoesNotBelongTogether() throws {
         let workspace = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }

@@ -136,6 +136,38 @@ struct ShardTests {
         #expect(cutBetweenAPair)
     }
 
+    @Test func spotCheckShardsShareTheSampleOfOneRun() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        let manifest = FilePath(scenario.manifest), target = FilePath(scenario.target.path)
+        var wholeFindings: [Finding] = []
+        let whole = try SpotCheck.run(
+            manifest: manifest, target: target, sample: .fraction(0.3), seed: 42, options: scenario.options) { wholeFindings.append($0) }
+        #expect(wholeFindings.contains { $0.kind == .content && $0.sampled })
+        for count in [1, 2, 3, 7] {
+            var reports: [ShardReport] = []
+            var sampled = 0, matched = 0
+            var bytes: UInt64 = 0
+            for index in 1...count {
+                var records: [ShardReport.Record] = []
+                let (_, result) = try SpotCheck.run(
+                    manifest: manifest, target: target, shard: Shard(index, of: count), sample: .fraction(0.3), seed: 42,
+                    options: scenario.options) { records.append(.finding($0)) }
+                #expect(result.totalChunks == whole.totalChunks)
+                sampled += result.sampledChunks
+                matched += result.matchedChunks
+                bytes += result.sampledBytes
+                reports.append(ShardReport(shard: try Shard(index, of: count), report: result.report, records: records, settings: [:]))
+            }
+            let merged = try ShardMerge.merge(reports, directoryDepth: 1)
+            #expect(merged.findings == wholeFindings, "\(count) shards")
+            #expect(sampled == whole.sampledChunks && matched == whole.matchedChunks && bytes == whole.sampledBytes, "\(count) shards")
+            var report = merged.report
+            report.complete = whole.report.complete
+            #expect(report == whole.report, "\(count) shards")
+        }
+    }
+
     @Test func theCutsBalanceBytesWhenNoFileDominates() throws {
         let tree = try TreeBuilder()
         defer { tree.remove() }
