@@ -25,10 +25,25 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var chunking: ChunkingOptions
 
+    @OptionGroup var sharding: ShardOption
+
     func run() throws {
         let parameters = try chunking.parameters()
+        let title = "source \(Formatting.argument(source)), target \(Formatting.argument(target))"
+        if let shard = try sharding.shard() {
+            guard try ArchiveTarget(target) == nil else { throw SnapCheckError(.invalidArgument, "--shard needs a directory to verify") }
+            try layout.refuseForDirectory()
+            try ShardOutput.run(reporting: reporting, command: "compare", title: title, settings: ["chunking": "\(parameters)"]) {
+                progress, finding, _ in
+                try Verifier.compare(
+                    source: argumentPath(source), target: argumentPath(target), shard: shard, options: reporting.verifyOptions,
+                    chunking: parameters, finding: finding, progress: progress,
+                    sourceProblem: { Output.error("source: " + $0.description) })
+            }
+            return
+        }
         try reporting.report(
-            title: "source \(Formatting.argument(source)), target \(Formatting.argument(target))",
+            title: title,
             command: "compare", manifest: nil, target: target
         ) { progress, finding in
             switch try ArchiveTarget(target) {

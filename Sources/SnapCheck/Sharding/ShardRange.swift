@@ -194,9 +194,13 @@ public struct ShardRange: Sendable, Hashable {
     /// it (in the manifest, or found in `target`) that a directory in its range could pair with.
     func lookback(target hasNonDirectory: ([UInt8]) -> Bool) -> ShardPoint? {
         guard let start else { return nil }
+        // A non-directory X waits for a directory X from where it sorts to where `X/` does:
+        // the ones waiting at the start are X with the start in (X, X/], a prefix of its path
+        // followed by a byte below `/`, or its own path when the start is at the directory or
+        // just after the non-directory.
         var candidates: [[UInt8]] = []
         for index in start.path.indices where start.path[index] < 0x2F { candidates.append(Array(start.path[..<index])) }
-        if start.isAfterEntry && !start.isDirectory { candidates.append(start.path) }
+        if start.isDirectory ? start.chunk == 0 : start.isAfterEntry { candidates.append(start.path) }
         for candidate in candidates where manifestCandidates.contains(candidate) || hasNonDirectory(candidate) {
             return ShardPoint(path: candidate, isDirectory: false)
         }

@@ -46,14 +46,16 @@ public enum SnapshotBuilder {
     /// `previous` shows unchanged keep their chunks without being read. With `recordsStates`,
     /// `body` also receives each regular file's ``FileState`` (``FileState/none`` when it was
     /// not read whole); nil otherwise. With a `range`, only the entries in it are recorded (one
-    /// part of a manifest recorded in shards).
+    /// part of a manifest recorded in shards); with `examinedFrom` as well, the entries from
+    /// there on (and the directories on the way) come, those outside the range examined but
+    /// not read (for a sharded `compare`, which follows them without checking them).
     static func build(
         reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, recordsStates: Bool,
-        range: ShardRange? = nil, progress: ((SnapshotProgress) -> Void)?,
+        range: ShardRange? = nil, examinedFrom: ShardPoint? = nil, progress: ((SnapshotProgress) -> Void)?,
         problem: (SnapCheckError) -> Void, body: (TreeEntry, FileState?) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
-        if let start = range?.start { walker.skip(before: start.path, isDirectory: start.isDirectory) }
+        if let start = examinedFrom ?? range?.start { walker.skip(before: start.path, isDirectory: start.isDirectory) }
         let parameters = options.chunking
         // A large file is cut by one worker and hashed by it and the helpers together, so a
         // single big file uses every core.
@@ -129,14 +131,18 @@ public enum SnapshotBuilder {
         var batcher = JobBatcher<SnapshotItem>()
         while let walked = walker.next() {
             try options.cancellation?.check()
-            if let range {
-                // The walk passes the directories on the way to the range's start, and stops
-                // at its end.
-                let point = ShardPoint(walked.entry)
-                if range.isPast(point) { break }
-                if !range.owns(point) { continue }
+            // Outside a range, an entry is left out (a manifest part), or handed on as examined,
+            // unread (a sharded compare, which follows the entries around its range): the walk
+            // then goes on past the range's end until the comparison stops asking.
+            var examinedOnly = false
+            if let range, !range.owns(ShardPoint(walked.entry)) {
+                guard examinedFrom != nil else {
+                    if range.isPast(ShardPoint(walked.entry)) { break }
+                    continue
+                }
+                examinedOnly = true
             }
-            let reused = try previous?.reusable(walked)
+            let reused = examinedOnly ? walked.entry : try previous?.reusable(walked)
             // An entry with nothing to read (not a regular file, or one taken from the previous
             // manifest) needs no worker: while none is busy and nothing waits, it goes straight
             // out, in order, without a hand-over.

@@ -317,13 +317,9 @@ public enum Verifier {
                 if let expected { countExpected(expected) }
             }
             if order >= 0 { actual = walker.next().map(TargetEntry.init(walked:)) }
-            // What waited and is released now belongs to the next step.
-            if let scope { owning = Self.nextStep(expected, actual?.entry).map(scope.owns) ?? (scope.end == nil) }
+            // What waited and is released now belongs to this step.
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
-        // The end of both sides is the last shard's step.
-        owning = scope?.end == nil
-        for item in pairing.passed(expected: nil, actual: nil) { submit(item) }
         if let job = batcher.finish() { send(job) }
         pool.drain(delivering: deliver, waiting: reportProgress)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
@@ -343,17 +339,6 @@ extension Verifier {
         return .shardPart(expected, actual, chunks, head: chunks.lowerBound == 0)
     }
 
-    /// The place of the next step, given the next entry of each side; nil when both have ended.
-    static func nextStep(_ expected: TreeEntry?, _ actual: TreeEntry?) -> ShardPoint? {
-        switch (expected, actual) {
-        case (let e?, let a?):
-            return TreeOrder.compare(e.path, isDirectory: e.kind == .directory, a.path, isDirectory: a.kind == .directory) <= 0
-                ? ShardPoint(e) : ShardPoint(a)
-        case (let e?, nil): return ShardPoint(e)
-        case (nil, let a?): return ShardPoint(a)
-        case (nil, nil): return nil
-        }
-    }
 }
 
 /// How far a verification has come, for progress displays.

@@ -136,6 +136,93 @@ struct ShardTests {
         #expect(cutBetweenAPair)
     }
 
+    /// Every place a cut can fall, tried one by one: before and after each entry, and between
+    /// chunks of the large files (a cut in three there too). The manifest's non-directories
+    /// that a range's start could pair with are worked out here on their own, from the rule
+    /// (a prefix of the start's path followed by a byte below `/`, or its own path), not by
+    /// the planner.
+    @Test func aCutAnywhereMergesToTheReportOfOneRun() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        let whole = try scenario.whole()
+        let reader = try ManifestReader(path: FilePath(scenario.manifest))
+        var entries: [TreeEntry] = []
+        while let entry = try reader.next() { entries.append(entry) }
+        let snapshot = reader.summary!.snapshotID
+        let nonDirectories = Set(entries.filter { $0.kind != .directory }.map(\.path))
+        func range(_ index: Int, of count: Int, from start: ShardPoint?, to end: ShardPoint?) throws -> ShardRange {
+            var candidates: [[UInt8]] = []
+            if let start {
+                for index in start.path.indices where start.path[index] < 0x2F { candidates.append(Array(start.path[..<index])) }
+                candidates.append(start.path)
+            }
+            return ShardRange(
+                shard: try Shard(index, of: count), start: start, end: end, snapshotID: snapshot, bytes: 0, isEmpty: false,
+                manifestCandidates: candidates.filter(nonDirectories.contains))
+        }
+        func merged(_ cuts: [ShardPoint]) throws -> (findings: [Finding], report: VerificationReport) {
+            let bounds: [ShardPoint?] = [nil] + cuts + [nil]
+            var reports: [ShardReport] = []
+            for index in 1...(cuts.count + 1) {
+                var records: [ShardReport.Record] = []
+                let report = try Verifier.verify(
+                    manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path),
+                    range: try range(index, of: cuts.count + 1, from: bounds[index - 1], to: bounds[index]), options: scenario.options,
+                    finding: { records.append(.finding($0)) }, part: { records.append(.part($0)) }, progress: nil)
+                reports.append(ShardReport(shard: try Shard(index, of: cuts.count + 1), report: report, records: records, settings: [:]))
+            }
+            return try ShardMerge.merge(reports, directoryDepth: 1)
+        }
+        var cuts: [[ShardPoint]] = []
+        for entry in entries {
+            let isDirectory = entry.kind == .directory
+            cuts.append([ShardPoint(path: entry.path, isDirectory: isDirectory)])
+            cuts.append([ShardPoint(path: entry.path, isDirectory: isDirectory, chunk: Int.max)])
+            if entry.chunks.count > 20 {
+                let (third, twoThirds) = (entry.chunks.count / 3, 2 * entry.chunks.count / 3)
+                cuts.append([ShardPoint(path: entry.path, isDirectory: false, chunk: third)])
+                cuts.append([ShardPoint(path: entry.path, isDirectory: false, chunk: third),
+                             ShardPoint(path: entry.path, isDirectory: false, chunk: twoThirds)])
+            }
+        }
+        for cut in cuts {
+            let result = try merged(cut)
+            let where_ = cut.map(\.displayText).joined(separator: ", ")
+            #expect(result.findings.map(\.displayPath) == whole.findings.map(\.displayPath), "cut at \(where_)")
+            #expect(result.findings == whole.findings, "cut at \(where_)")
+            #expect(result.report == whole.report, "cut at \(where_)")
+        }
+    }
+
+    @Test func compareShardsMergeToOneCompare() throws {
+        let scenario = try Scenario()
+        defer { scenario.remove() }
+        let source = FilePath(scenario.source.root.path), target = FilePath(scenario.target.path)
+        var wholeFindings: [Finding] = []
+        let whole = try Verifier.compare(
+            source: source, target: target, options: scenario.options, chunking: VerifierTests.parameters) { wholeFindings.append($0) }
+        #expect(wholeFindings.contains { $0.kind == .type } && wholeFindings.contains { $0.kind == .content })
+        var cutBetweenAPair = false
+        for count in [1, 2, 3, 7, 9, 11] {
+            var reports: [ShardReport] = []
+            for index in 1...count {
+                var records: [ShardReport.Record] = []
+                let (range, report) = try Verifier.compare(
+                    source: source, target: target, shard: Shard(index, of: count), options: scenario.options,
+                    chunking: VerifierTests.parameters) { records.append(.finding($0)) }
+                if let start = range.start, start.path.starts(with: Array("x-a/".utf8)) || start.path == Array("x.b".utf8) {
+                    cutBetweenAPair = true
+                }
+                reports.append(ShardReport(shard: try Shard(index, of: count), report: report, records: records, settings: [:]))
+            }
+            let merged = try ShardMerge.merge(reports, directoryDepth: 1)
+            #expect(merged.findings.map { "\($0.kind) \($0.displayPath) \($0.detail)" } == wholeFindings.map { "\($0.kind) \($0.displayPath) \($0.detail)" }, "\(count) shards")
+            #expect(merged.findings == wholeFindings, "\(count) shards")
+            #expect(merged.report == whole, "\(count) shards")
+        }
+        #expect(cutBetweenAPair)
+    }
+
     @Test func spotCheckShardsShareTheSampleOfOneRun() throws {
         let scenario = try Scenario()
         defer { scenario.remove() }
