@@ -10,6 +10,7 @@ packages=(
     rsync tar restic borgbackup systemd         # tests: the hook recipes of docs/hooks.md, run as written
     prometheus                                  # tests: promtool checks the metrics file and docs/monitoring.md's rules
     zstd xz-utils bzip2 cpio zip                # tests: archives in every format libarchive reads, made by the real tools
+    python3-yaml                                # tests: docs/scale/kubernetes.yaml parses and says what it must
 )
 needed=()
 for package in "${packages[@]}"; do
