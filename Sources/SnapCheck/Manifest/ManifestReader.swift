@@ -207,6 +207,47 @@ public final class ManifestReader {
         return entry
     }
 
+    /// Reads the rest of the manifest without parsing its entries: the fast way to learn its
+    /// snapshot id and totals. The id is recomputed from the lines and checked against the
+    /// `snapshot` line (and `expectedSnapshot`); the totals are the trailer's, in their
+    /// canonical form but not checked against the entries, which are not parsed (``next()``
+    /// checks them).
+    ///
+    /// - Throws: ``SnapCheckError/Code/invalidManifest`` for a missing, malformed or
+    ///   mismatched trailer; ``SnapCheckError/Code/unexpectedSnapshot`` as for ``next()``.
+    public func identityAndTotals() throws(SnapCheckError) -> ManifestSummary {
+        var waiting = pending.take()
+        while true {
+            if waiting == nil { waiting = try nextLine() }
+            guard let line = waiting.take() else { break }
+            guard line.starts(with: "end ".utf8) else {
+                hashIdentity(line)
+                continue
+            }
+            var totals = ManifestSummary()
+            for field in line.dropFirst(4).split(separator: UInt8(ascii: " ")) {
+                let parts = field.split(separator: UInt8(ascii: "="), maxSplits: 1)
+                guard parts.count == 2, let value = Self.decimal(parts[1]) else { throw invalid("malformed trailer") }
+                switch String(decoding: parts[0], as: UTF8.self) {
+                case "files": totals.files = Int(value)
+                case "directories": totals.directories = Int(value)
+                case "symlinks": totals.symlinks = Int(value)
+                case "special": totals.special = Int(value)
+                case "bytes": totals.bytes = UInt64(value)
+                case "chunks": totals.chunks = Int(value)
+                case "unreadable": totals.unreadable = Int(value)
+                case "changed": totals.changed = Int(value)
+                default: throw invalid("malformed trailer")
+                }
+            }
+            guard line.elementsEqual(ManifestFormat.endLine(totals).utf8) else { throw invalid("malformed trailer") }
+            counted = totals
+            try finishTrailer(line)
+            return summary!
+        }
+        throw invalid("truncated: the manifest ends before its \"end\" line")
+    }
+
     /// Reads the whole manifest, checking everything, and returns its totals and id.
     public func validate() throws(SnapCheckError) -> ManifestSummary {
         while try next() != nil {}

@@ -46,19 +46,18 @@ public struct ShardRange: Sendable, Hashable {
     public static func plan(
         manifest: FilePath, shard: Shard, expectedSnapshot: Digest? = nil, splitsFiles: Bool = true
     ) throws(SnapCheckError) -> ShardRange {
-        var snapshotID: Digest?
-        let range = try plan(shard: shard, splitsFiles: splitsFiles) { (visit) throws(SnapCheckError) in
-            let reader = try ManifestReader(path: manifest, expectedSnapshot: snapshotID == nil ? expectedSnapshot : snapshotID)
+        // The totals and the id from a first read that hashes lines without parsing them.
+        let totals = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot).identityAndTotals()
+        let entries = UInt64(totals.files + totals.directories + totals.symlinks + totals.special)
+        let reader = try ManifestReader(path: manifest)
+        let range = try plan(shard: shard, splitsFiles: splitsFiles, total: entries * entryWeight + totals.bytes, fileBytes: totals.bytes) {
+            (visit) throws(SnapCheckError) in
             while let entry = try reader.next() {
                 if visit(entry) { return }
             }
-            snapshotID = reader.summary?.snapshotID
-        }
-        if let expectedSnapshot, let snapshotID, snapshotID != expectedSnapshot {
-            throw SnapCheckError(.unexpectedSnapshot, "snapshot \(snapshotID) is not the expected \(expectedSnapshot)")
         }
         return ShardRange(
-            shard: shard, start: range.start, end: range.end, snapshotID: snapshotID, bytes: range.bytes, isEmpty: range.isEmpty,
+            shard: shard, start: range.start, end: range.end, snapshotID: totals.snapshotID, bytes: range.bytes, isEmpty: range.isEmpty,
             manifestCandidates: range.manifestCandidates)
     }
 
@@ -67,25 +66,32 @@ public struct ShardRange: Sendable, Hashable {
     ///
     /// - Throws: ``SnapCheckError`` when the root cannot be walked.
     public static func plan(walking root: FilePath, options: WalkOptions, shard: Shard) throws(SnapCheckError) -> ShardRange {
-        try plan(shard: shard, splitsFiles: false) { (visit) throws(SnapCheckError) in
-            let walker = try TreeWalker(root: root, options: options)
+        var (total, fileBytes): (UInt64, UInt64) = (0, 0)
+        let first = try TreeWalker(root: root, options: options)
+        while let walked = first.next() {
+            total += weight(walked.entry)
+            if walked.entry.kind == .file { fileBytes += walked.entry.size }
+        }
+        let walker = try TreeWalker(root: root, options: options)
+        return try plan(shard: shard, splitsFiles: false, total: total, fileBytes: fileBytes) { (visit) throws(SnapCheckError) in
             while let walked = walker.next() {
                 if visit(walked.entry) { return }
             }
         }
     }
 
+    /// An entry's weight: its bytes (a regular file's) and ``entryWeight``.
+    static func weight(_ entry: TreeEntry) -> UInt64 {
+        entryWeight + (entry.kind == .file ? entry.size : 0)
+    }
+
     /// The range of `shard` among the entries that `pass` shows, in tree order, to its visitor
-    /// (which returns true when it needs no more): once for the total, once for the cuts.
+    /// (which returns true when it needs no more), given their total weight and file bytes.
     private static func plan(
-        shard: Shard, splitsFiles: Bool, pass: (_ visit: (TreeEntry) -> Bool) throws(SnapCheckError) -> Void
+        shard: Shard, splitsFiles: Bool, total: UInt64, fileBytes: UInt64,
+        pass: (_ visit: (TreeEntry) -> Bool) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> ShardRange {
-        var total: UInt64 = 0
-        try pass { entry in
-            total += entryWeight + entry.size
-            return false
-        }
-        var planner = Planner(total: total, shard: shard, splitsFiles: splitsFiles)
+        var planner = Planner(total: total, fileBytes: fileBytes, shard: shard, splitsFiles: splitsFiles)
         try pass { planner.take($0) }
         return ShardRange(
             shard: shard, start: planner.start, end: planner.end, snapshotID: nil, bytes: planner.bytes,
@@ -110,8 +116,13 @@ public struct ShardRange: Sendable, Hashable {
         /// a directory of the same name would still pair with them.
         private var open: [[UInt8]] = []
 
-        init(total: UInt64, shard: Shard, splitsFiles: Bool) {
+        /// The bytes of regular files still to come (for the last shard, which stops at its
+        /// start).
+        private var fileBytesAfter: UInt64
+
+        init(total: UInt64, fileBytes: UInt64, shard: Shard, splitsFiles: Bool) {
             self.shard = shard
+            fileBytesAfter = fileBytes
             let count = UInt64(shard.count)
             // floor(total * k / count), without overflow.
             func cut(_ k: Int) -> UInt64 { (total / count) * UInt64(k) + (total % count) * UInt64(k) / count }
@@ -121,7 +132,7 @@ public struct ShardRange: Sendable, Hashable {
             startFound = shard.isFirst
         }
 
-        /// Takes the next entry; true once both cuts are known (never, for the last shard).
+        /// Takes the next entry; true once both cuts are known.
         mutating func take(_ entry: TreeEntry) -> Bool {
             while let last = open.last, !Self.sortsBetween(entry.path, last) { open.removeLast() }
             if !startFound, let point = cut(at: lower, entry) {
@@ -132,14 +143,16 @@ public struct ShardRange: Sendable, Hashable {
             if end == nil, !shard.isLast, let point = cut(at: upper, entry) { end = point }
             if entry.kind != .directory { open.append(entry.path) }
             bytes += ownedBytes(entry)
-            weight += ShardRange.entryWeight + entry.size
-            // The last shard reads on to the end, for its bytes.
-            return startFound && end != nil
+            weight += ShardRange.weight(entry)
+            if entry.kind == .file { fileBytesAfter -= min(fileBytesAfter, entry.size) }
+            // The last shard owns every byte after its start.
+            if startFound && shard.isLast { bytes += fileBytesAfter }
+            return startFound && (end != nil || shard.isLast)
         }
 
         /// The point where the weight `target` falls in `entry`, if it falls there.
         private func cut(at target: UInt64, _ entry: TreeEntry) -> ShardPoint? {
-            let whole = ShardRange.entryWeight + entry.size
+            let whole = ShardRange.weight(entry)
             guard target < weight + whole else { return nil }
             guard target > weight else { return ShardPoint(entry) }
             let into = target - weight

@@ -150,3 +150,52 @@ struct ManifestStrictnessTests {
         #expect(try fine.get().count == 3)
     }
 }
+
+/// The fast first read of a sharded check: the id from the lines, the totals from the trailer.
+struct ManifestIdentityScanTests {
+    static func scan(_ bytes: [UInt8]) throws -> Result<ManifestSummary, SnapCheckError> {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            return .success(try ManifestReader(path: FilePath(path)).identityAndTotals())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test func theScanGivesWhatAFullReadGives() throws {
+        let entries = ["dir\ta\t0755\t1\t0\tok", "file\ta/b\t0644\t1\t1\tok", ManifestStrictnessTests.oneChunk]
+        let bytes = try ManifestStrictnessTests.sealed(entries, end: ManifestStrictnessTests.oneFileEnd.replacingOccurrences(of: "directories=0", with: "directories=1"))
+        let scanned = try Self.scan(bytes).get()
+        let directory = try TestSupport.temporaryDirectory()
+        let path = directory.appendingPathComponent("m").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try ManifestReader(path: FilePath(path)).validate() == scanned)
+        #expect(scanned.files == 1 && scanned.directories == 1 && scanned.bytes == 1)
+    }
+
+    @Test func theScanRefusesEditedLinesAndABadTrailer() throws {
+        let entries = ["file\tb\t0644\t1\t1\tok", ManifestStrictnessTests.oneChunk]
+        var edited = try ManifestStrictnessTests.sealed(entries, end: ManifestStrictnessTests.oneFileEnd)
+        let index = try #require(edited.firstIndex(of: UInt8(ascii: "b")))
+        edited[index] = UInt8(ascii: "c")
+        #expect(try Self.scan(edited).failure?.message.contains("snapshot id does not match") == true)
+        for end in ["end files=1", "end files=01 directories=0 symlinks=0 special=0 bytes=1 chunks=1 unreadable=0 changed=0", "the end"] {
+            let result = try Self.scan(try ManifestStrictnessTests.sealed(entries, end: end))
+            #expect(result.failure?.code == .invalidManifest, "\(end)")
+        }
+        var truncated = try ManifestStrictnessTests.sealed(entries, end: ManifestStrictnessTests.oneFileEnd)
+        truncated.removeLast(80)
+        #expect(try Self.scan(truncated).failure?.code == .invalidManifest)
+    }
+}
+
+extension Result {
+    /// The error, if this is a failure.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
