@@ -33,7 +33,7 @@ struct CompareCommand: ParsableCommand {
         if let shard = try sharding.shard() {
             guard try ArchiveTarget(target) == nil else { throw SnapCheckError(.invalidArgument, "--shard needs a directory to verify") }
             try layout.refuseForDirectory()
-            try ShardOutput.run(reporting: reporting, command: "compare", title: title, settings: ["chunking": "\(parameters)"]) {
+            try ShardOutput.run(reporting: reporting, command: "compare", title: title, manifest: nil, target: target, settings: ["chunking": "\(parameters)"]) {
                 progress, finding, _ in
                 try Verifier.compare(
                     source: argumentPath(source), target: argumentPath(target), shard: shard, options: reporting.verifyOptions,

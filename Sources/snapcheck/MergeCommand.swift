@@ -36,6 +36,17 @@ struct MergeCommand: ParsableCommand {
         valueName: "file"))
     var output: String?
 
+    @Option(name: .customLong("metrics"), help: ArgumentHelp(
+        "Shard reports: write the verdict to FILE in the Prometheus text format, as the check's --metrics does.", valueName: "file"))
+    var metricsFile: String?
+
+    @Option(help: "The job label of --metrics and --history (default: snapcheck).")
+    var job = "snapcheck"
+
+    @Option(name: .customLong("history"), help: ArgumentHelp(
+        "Shard reports: append the verdict to FILE as one JSON line, as the check's --history does.", valueName: "file"))
+    var historyFile: String?
+
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("give the shards' reports") }
     }
@@ -43,7 +54,9 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         if try Self.isManifest(reports[0]) {
             guard let output else { throw SnapCheckError(.invalidArgument, "merging manifest parts needs -o MANIFEST") }
-            guard !json else { throw SnapCheckError(.invalidArgument, "--json is for shard reports, not manifest parts") }
+            guard !json, metricsFile == nil, historyFile == nil else {
+                throw SnapCheckError(.invalidArgument, "--json, --metrics and --history are for shard reports, not manifest parts")
+            }
             let summary = try ManifestMerge.merge(parts: reports.map(argumentPath), to: argumentPath(output))
             Output.line(summary.snapshotID.description)
             return
@@ -56,6 +69,9 @@ struct MergeCommand: ParsableCommand {
         var arguments = json ? ["--json"] : []
         if let output { arguments += ["--output", output] }
         if let byDirectory { arguments += ["--by-dir", String(byDirectory)] }
+        if let metricsFile { arguments += ["--metrics", metricsFile] }
+        if let historyFile { arguments += ["--history", historyFile] }
+        arguments += ["--job", job]
         arguments.append("--no-progress")
         let reporting = try ReportOptions.parse(arguments)
         let replay = { (_: ((VerificationProgress) -> Void)?, finding: (Finding) -> Void) -> VerificationReport in
@@ -63,13 +79,14 @@ struct MergeCommand: ParsableCommand {
             return report
         }
         guard settings["command"] == "spot-check" else {
-            try reporting.report(title: files[0].title, command: settings["command"] ?? "verify", manifest: nil, target: "", run: replay)
+            try reporting.report(
+                title: files[0].title, command: settings["command"] ?? "verify", manifest: files[0].manifest, target: files[0].target, run: replay)
             return
         }
         let result = try Self.spotCheck(files, report)
         let readBytes = files.compactMap(\.processReadBytes).reduce(0, +)
         try reporting.report(
-            title: files[0].title, command: "spot-check", manifest: nil, target: "",
+            title: files[0].title, command: "spot-check", manifest: files[0].manifest, target: files[0].target,
             verdict: { _ in SpotCheckCommand.verdict(result) }, coverage: { _ in SpotCheckCommand.statement(result) },
             run: { progress, finding in
                 _ = try replay(progress, finding)

@@ -9,11 +9,15 @@ enum ShardOutput {
     /// Runs one shard's check and prints its report; exits 1 when it found something that
     /// counts (a damaged part included).
     static func run(
-        reporting: ReportOptions, command: String, title: String, settings extra: [String: String] = [:],
+        reporting: ReportOptions, command: String, title: String, manifest: String?, target: String,
+        settings extra: [String: String] = [:],
         check: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void,
                 _ part: @escaping (ShardPart) -> Void) throws -> (range: ShardRange, report: VerificationReport),
         summaryExtra: (JSONObject) -> JSONObject = { $0 }
     ) throws {
+        guard reporting.metricsFile == nil, reporting.historyFile == nil else {
+            throw SnapCheckError(.invalidArgument, "--metrics and --history are for the verdict: give them to snapcheck merge")
+        }
         let output = try ReportOutput(copyTo: reporting.outputFile)
         let progressLine = ProgressLine.enabled(reporting.progress) ? ProgressLine() : nil
         var damagedParts = 0
@@ -31,6 +35,7 @@ enum ShardOutput {
         output.line(JSONLines.summary(report) { object in
             summaryExtra(object)
                 .field("shard", range.shard.description).field("title", title)
+                .fields(manifest.map { [("manifest", JSONObject.quote($0))] }).field("target", target)
                 .field("settings", raw: settings.sorted { $0.key < $1.key }.reduce(JSONObject()) { $0.field($1.key, $1.value) }.text)
                 .fields(range.start.map { [("shard_start", JSONObject.quote($0.displayText))] })
                 .fields(range.end.map { [("shard_end", JSONObject.quote($0.displayText))] })

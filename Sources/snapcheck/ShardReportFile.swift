@@ -9,6 +9,8 @@ struct ShardReportFile {
     var report: ShardReport
     /// The text report's title line of the check.
     var title: String
+    /// The manifest and the target as the shard was given them (for `--history`).
+    var manifest: String?, target: String
     /// For a spot-check: the shard's share of the sample (its ``SpotCheck/Result`` fields).
     var spotCheck: SpotCheckShare?
     /// The bytes the shard's process read, as its summary gave them.
@@ -70,6 +72,8 @@ struct ShardReportFile {
         totals.directories = directories
         report = ShardReport(shard: try Shard(parsing: shardText), report: totals, records: records, settings: settings)
         self.title = title
+        manifest = summary.manifest
+        target = summary.target ?? ""
         processReadBytes = summary.process_read_bytes
         if summary.spot_check == true {
             guard let seed = summary.seed, let total = summary.total_chunks, let sampled = summary.sampled_chunks,
@@ -159,7 +163,7 @@ struct ShardReportFile {
     }
 
     private struct Summary: Decodable {
-        var shard: String?, title: String?, settings: [String: String]?, snapshot: String?
+        var shard: String?, title: String?, settings: [String: String]?, snapshot: String?, manifest: String?, target: String?
         var expected_entries: Int, expected_files: Int, expected_bytes: UInt64, intact_files: Int, intact_bytes: UInt64
         var sampled: Bool, complete: Bool
         var spot_check: Bool?, seed: UInt64?, total_chunks: Int?, sampled_chunks: Int?, sampled_bytes: UInt64?, matched_chunks: Int?

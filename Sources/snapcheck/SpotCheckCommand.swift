@@ -87,7 +87,7 @@ struct SpotCheckCommand: ParsableCommand {
             try ShardOutput.run(
                 reporting: reporting, command: "spot-check",
                 title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(self.target)) (spot-check)",
-                settings: ["sample": "\(size)", "seed": String(seed)],
+                manifest: manifest, target: self.target, settings: ["sample": "\(size)", "seed": String(seed)],
                 check: { progress, finding, _ in
                     let outcome = try SpotCheck.run(
                         manifest: argumentPath(manifest), target: argumentPath(self.target), shard: shard, sample: size, seed: seed,

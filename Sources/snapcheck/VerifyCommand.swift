@@ -45,7 +45,8 @@ struct VerifyCommand: ParsableCommand {
             try layout.refuseForDirectory()
             try ShardOutput.run(
                 reporting: reporting, command: "verify",
-                title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))"
+                title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
+                manifest: manifest, target: target
             ) { progress, finding, part in
                 try Verifier.verify(
                     manifest: argumentPath(manifest), target: argumentPath(target), shard: shard, options: options,

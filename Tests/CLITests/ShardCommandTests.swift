@@ -65,9 +65,15 @@ struct ShardCommandTests {
             #expect(result.status == 0)
             return report
         }
-        let merged = try CLIRunner.run(["merge"] + reports)
+        let history = workspace.root.appendingPathComponent("history.jsonl").path
+        let merged = try CLIRunner.run(["merge", "--history", history] + reports)
         #expect(merged.status == 0)
         #expect(merged.stdout.hasPrefix("VERIFIED: 22 files"))
+        // The verdict goes to the history as the single run's would, with the shards' target.
+        let line = String(decoding: try Data(contentsOf: URL(fileURLWithPath: history)), as: UTF8.self)
+        #expect(line.contains("\"command\":\"verify\"") && line.contains("\"target\":\"\(source)\"") && line.contains("\"verified\":true"))
+        let refused = try CLIRunner.run(["verify", workspace.manifest, source, "--shard", "1/3", "--metrics", history + ".prom"])
+        #expect(refused.status == 2 && refused.stderr.contains("give them to snapcheck merge"))
     }
 
     @Test func spotCheckShardsMergeToTheSingleSpotCheck() throws {
