@@ -70,7 +70,16 @@ struct ShardReportFile {
         totals.sampled = summary.sampled
         totals.complete = summary.complete
         totals.directories = directories
-        report = ShardReport(shard: try Shard(parsing: shardText), report: totals, records: records, settings: settings)
+        func point(_ text: String?) throws(SnapCheckError) -> ShardPoint? {
+            guard let text else { return nil }
+            guard let point = ShardPoint(text: text) else {
+                throw SnapCheckError(.invalidArgument, "not a shard report (a malformed shard range)", path: label)
+            }
+            return point
+        }
+        report = ShardReport(
+            shard: try Shard(parsing: shardText), start: try point(summary.shard_start), end: try point(summary.shard_end),
+            report: totals, records: records, settings: settings)
         self.title = title
         manifest = summary.manifest
         target = summary.target ?? ""
@@ -164,6 +173,7 @@ struct ShardReportFile {
 
     private struct Summary: Decodable {
         var shard: String?, title: String?, settings: [String: String]?, snapshot: String?, manifest: String?, target: String?
+        var shard_start: String?, shard_end: String?
         var expected_entries: Int, expected_files: Int, expected_bytes: UInt64, intact_files: Int, intact_bytes: UInt64
         var sampled: Bool, complete: Bool
         var spot_check: Bool?, seed: UInt64?, total_chunks: Int?, sampled_chunks: Int?, sampled_bytes: UInt64?, matched_chunks: Int?

@@ -142,7 +142,7 @@ public final class ManifestReader {
             var part = ManifestPart(shard: shard, from: nil, to: nil)
             text = try Self.header(Self.readLine(lines, path), path: path, lines: lines)
             for (keyword, bound) in [("part-from ", \ManifestPart.from), ("part-to ", \ManifestPart.to)] where text.hasPrefix(keyword) {
-                guard let point = ManifestPart.point(text.dropFirst(keyword.count)) else {
+                guard let point = ShardPoint(text: text.dropFirst(keyword.count)), point.chunk == 0 || point.isAfterEntry else {
                     throw Self.invalid("malformed part range \(Self.quoted(text))", lines.lineNumber, path)
                 }
                 part[keyPath: bound] = point

@@ -18,19 +18,6 @@ public struct ManifestPart: Sendable, Hashable {
 
     /// The header lines that record it (not part of the snapshot id).
     var headerLines: [String] {
-        ["part \(shard)"] + (from.map { ["part-from " + Self.text($0)] } ?? []) + (to.map { ["part-to " + Self.text($0)] } ?? [])
-    }
-
-    /// `before|after dir|entry ESCAPED-PATH`: where a cut lies (parts never cut a file).
-    private static func text(_ point: ShardPoint) -> String {
-        (point.isAfterEntry ? "after " : "before ") + (point.isDirectory ? "dir " : "entry ") + PathEscaping.escape(point.path)
-    }
-
-    /// Reads a point written by `text(_:)`; nil when malformed.
-    static func point(_ text: Substring) -> ShardPoint? {
-        let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, ["before", "after"].contains(fields[0]), ["dir", "entry"].contains(fields[1]),
-              let path = PathEscaping.unescape(fields[2].utf8), !path.isEmpty else { return nil }
-        return ShardPoint(path: path, isDirectory: fields[1] == "dir", chunk: fields[0] == "after" ? Int.max : 0)
+        ["part \(shard)"] + (from.map { ["part-from " + $0.text] } ?? []) + (to.map { ["part-to " + $0.text] } ?? [])
     }
 }

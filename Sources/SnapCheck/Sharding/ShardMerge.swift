@@ -13,8 +13,8 @@ public enum ShardMerge {
     ///   for none).
     /// - Returns: the findings, in order, and the totals.
     /// - Throws: ``SnapCheckError/Code/invalidArgument`` when a shard is missing or given
-    ///   twice, or the reports are of different manifests, shard counts or settings, or do not
-    ///   fit together.
+    ///   twice, or the reports are of different manifests, shard counts or settings, or their
+    ///   ranges do not meet.
     public static func merge(
         _ reports: [ShardReport], directoryDepth: Int?
     ) throws(SnapCheckError) -> (findings: [Finding], report: VerificationReport) {
@@ -94,7 +94,17 @@ public enum ShardMerge {
             let list = missing.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", ")
             throw SnapCheckError(.invalidArgument, "missing shard\(missing.count == 1 ? "" : "s") \(list)\(missing.count > 10 ? ", …" : "")")
         }
-        return (1...count).map { byIndex[$0]! }
+        let ordered = (1...count).map { byIndex[$0]! }
+        // Cuts worked out from different trees (a source that changed between two shards of
+        // a compare) would overlap or leave a gap.
+        guard ordered.first?.start == nil, ordered.last?.end == nil else {
+            throw SnapCheckError(.invalidArgument, "the shards' ranges do not cover the manifest")
+        }
+        for (before, after) in zip(ordered, ordered.dropFirst()) where before.end != after.start {
+            throw SnapCheckError(
+                .invalidArgument, "shards \(before.shard) and \(after.shard) do not meet (they cut another tree or manifest)")
+        }
+        return ordered
     }
 
     /// Refuses a file whose parts do not cover its chunks exactly once.

@@ -37,6 +37,34 @@ public struct ShardPoint: Sendable, Hashable, Codable, Comparable {
         TreeOrder.compare(self.path, isDirectory: self.isDirectory, path, isDirectory: isDirectory)
     }
 
+    /// The exact, one-line form that reports and manifest parts record:
+    /// `before|after dir|entry ESCAPED-PATH`, or `chunk N entry ESCAPED-PATH` for a cut
+    /// between a file's chunks.
+    public var text: String {
+        let place = isAfterEntry ? "after" : chunk == 0 ? "before" : "chunk \(chunk)"
+        return place + (isDirectory ? " dir " : " entry ") + PathEscaping.escape(path)
+    }
+
+    /// Reads the form of ``text``; nil when malformed.
+    public init?(text: some StringProtocol) {
+        var fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        var chunk = 0
+        if fields.first == "chunk" {
+            let rest = text.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+            guard rest.count == 4, let number = Int(rest[1]), number > 0, number < Int.max, String(number) == rest[1] else { return nil }
+            chunk = number
+            fields = Array(rest.dropFirst(2))
+            fields.insert("chunk", at: 0)
+        } else if fields.first == "after" {
+            chunk = Int.max
+        } else if fields.first != "before" {
+            return nil
+        }
+        guard fields.count == 3, fields[1] == "dir" || fields[1] == "entry",
+              let path = PathEscaping.unescape(fields[2].utf8), !path.isEmpty else { return nil }
+        self.init(path: path, isDirectory: fields[1] == "dir", chunk: chunk)
+    }
+
     /// The place for people: the escaped path (with `/` for a directory) and, for a cut inside
     /// a file or after an entry, which chunk.
     public var displayText: String {

@@ -100,10 +100,10 @@ struct ShardTests {
             var records: [ShardReport.Record] = []
             var options = options
             options.threads = threads
-            let (_, report) = try Verifier.verify(
+            let (range, report) = try Verifier.verify(
                 manifest: FilePath(manifest), target: FilePath(target.path), shard: try Shard(index, of: count), options: options,
                 finding: { records.append(.finding($0)) }, part: { records.append(.part($0)) })
-            return ShardReport(shard: try Shard(index, of: count), report: report, records: records, settings: ["command": "verify"])
+            return ShardReport(range: range, report: report, records: records, settings: ["command": "verify"])
         }
 
         func ranges(_ count: Int) throws -> [ShardRange] {
@@ -165,11 +165,11 @@ struct ShardTests {
             var reports: [ShardReport] = []
             for index in 1...(cuts.count + 1) {
                 var records: [ShardReport.Record] = []
+                let shard = try range(index, of: cuts.count + 1, from: bounds[index - 1], to: bounds[index])
                 let report = try Verifier.verify(
-                    manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path),
-                    range: try range(index, of: cuts.count + 1, from: bounds[index - 1], to: bounds[index]), options: scenario.options,
+                    manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), range: shard, options: scenario.options,
                     finding: { records.append(.finding($0)) }, part: { records.append(.part($0)) }, progress: nil)
-                reports.append(ShardReport(shard: try Shard(index, of: cuts.count + 1), report: report, records: records, settings: [:]))
+                reports.append(ShardReport(range: shard, report: report, records: records, settings: [:]))
             }
             return try ShardMerge.merge(reports, directoryDepth: 1)
         }
@@ -213,7 +213,7 @@ struct ShardTests {
                 if let start = range.start, start.path.starts(with: Array("x-a/".utf8)) || start.path == Array("x.b".utf8) {
                     cutBetweenAPair = true
                 }
-                reports.append(ShardReport(shard: try Shard(index, of: count), report: report, records: records, settings: [:]))
+                reports.append(ShardReport(range: range, report: report, records: records, settings: [:]))
             }
             let merged = try ShardMerge.merge(reports, directoryDepth: 1)
             #expect(merged.findings.map { "\($0.kind) \($0.displayPath) \($0.detail)" } == wholeFindings.map { "\($0.kind) \($0.displayPath) \($0.detail)" }, "\(count) shards")
@@ -237,14 +237,14 @@ struct ShardTests {
             var bytes: UInt64 = 0
             for index in 1...count {
                 var records: [ShardReport.Record] = []
-                let (_, result) = try SpotCheck.run(
+                let (range, result) = try SpotCheck.run(
                     manifest: manifest, target: target, shard: Shard(index, of: count), sample: .fraction(0.3), seed: 42,
                     options: scenario.options) { records.append(.finding($0)) }
                 #expect(result.totalChunks == whole.totalChunks)
                 sampled += result.sampledChunks
                 matched += result.matchedChunks
                 bytes += result.sampledBytes
-                reports.append(ShardReport(shard: try Shard(index, of: count), report: result.report, records: records, settings: [:]))
+                reports.append(ShardReport(range: range, report: result.report, records: records, settings: [:]))
             }
             let merged = try ShardMerge.merge(reports, directoryDepth: 1)
             #expect(merged.findings == wholeFindings, "\(count) shards")
@@ -301,6 +301,9 @@ struct ShardTests {
         var otherSettings = shards[2]
         otherSettings.settings["allow_extra"] = "true"
         #expect(refusal([shards[0], shards[1], otherSettings])?.contains("allow_extra") == true)
+        var moved = shards[1]
+        moved.start = shards[0].start
+        #expect(refusal([shards[0], moved, shards[2]])?.contains("do not meet") == true)
         let ofTwo = try scenario.shard(2, of: 2)
         #expect(refusal([shards[0], ofTwo, shards[2]])?.contains("shard count") == true)
         #expect(refusal([])?.contains("no shard reports") == true)
@@ -327,10 +330,10 @@ struct ShardTests {
         var reports: [ShardReport] = []
         for index in 1...5 {
             var records: [ShardReport.Record] = []
-            let (_, report) = try Verifier.verify(
+            let (range, report) = try Verifier.verify(
                 manifest: FilePath(manifest), target: FilePath(tree.root.path), shard: try Shard(index, of: 5),
                 finding: { records.append(.finding($0)) }, part: { records.append(.part($0)) })
-            reports.append(ShardReport(shard: try Shard(index, of: 5), report: report, records: records, settings: [:]))
+            reports.append(ShardReport(range: range, report: report, records: records, settings: [:]))
         }
         #expect(reports.map(\.report.expectedFiles).reduce(0, +) == 1)
         let merged = try ShardMerge.merge(reports, directoryDepth: nil)
