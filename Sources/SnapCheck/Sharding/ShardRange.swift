@@ -21,12 +21,12 @@ public struct ShardRange: Sendable, Hashable {
     /// Where the range starts (nil: at the beginning).
     public let start: ShardPoint?
     /// Where the next shard starts (nil: at the end).
-    public let end: ShardPoint?
+    public internal(set) var end: ShardPoint?
     /// The manifest's snapshot id, read to its end while planning (nil for a range planned
     /// from a walk).
     public let snapshotID: Digest?
     /// The bytes of the chunks in this range: what the shard reads when nothing differs.
-    public let bytes: UInt64
+    public internal(set) var bytes: UInt64
     /// Whether the range holds no step at all (more shards than the manifest has entries).
     public let isEmpty: Bool
     /// The non-directory entries just before ``start`` that a directory at or after it could
@@ -48,10 +48,8 @@ public struct ShardRange: Sendable, Hashable {
     ) throws(SnapCheckError) -> ShardRange {
         // The totals and the id from a first read that hashes lines without parsing them.
         let totals = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot).identityAndTotals()
-        let entries = UInt64(totals.files + totals.directories + totals.symlinks + totals.special)
         let reader = try ManifestReader(path: manifest)
-        let range = try plan(shard: shard, splitsFiles: splitsFiles, total: entries * entryWeight + totals.bytes, fileBytes: totals.bytes) {
-            (visit) throws(SnapCheckError) in
+        let range = try plan(Planner(totals: totals, shard: shard, splitsFiles: splitsFiles)) { (visit) throws(SnapCheckError) in
             while let entry = try reader.next() {
                 if visit(entry) { return }
             }
@@ -73,7 +71,7 @@ public struct ShardRange: Sendable, Hashable {
             if walked.entry.kind == .file { fileBytes += walked.entry.size }
         }
         let walker = try TreeWalker(root: root, options: options)
-        return try plan(shard: shard, splitsFiles: false, total: total, fileBytes: fileBytes) { (visit) throws(SnapCheckError) in
+        return try plan(Planner(total: total, fileBytes: fileBytes, shard: shard, splitsFiles: false)) { (visit) throws(SnapCheckError) in
             while let walked = walker.next() {
                 if visit(walked.entry) { return }
             }
@@ -85,24 +83,25 @@ public struct ShardRange: Sendable, Hashable {
         entryWeight + (entry.kind == .file ? entry.size : 0)
     }
 
-    /// The range of `shard` among the entries that `pass` shows, in tree order, to its visitor
-    /// (which returns true when it needs no more), given their total weight and file bytes.
+    /// The range `planner` finds among the entries that `pass` shows, in tree order, to its
+    /// visitor (which returns true when it needs no more).
     private static func plan(
-        shard: Shard, splitsFiles: Bool, total: UInt64, fileBytes: UInt64,
-        pass: (_ visit: (TreeEntry) -> Bool) throws(SnapCheckError) -> Void
+        _ planner: Planner, pass: (_ visit: (TreeEntry) -> Bool) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) -> ShardRange {
-        var planner = Planner(total: total, fileBytes: fileBytes, shard: shard, splitsFiles: splitsFiles)
+        var planner = planner
         try pass { planner.take($0) }
         return ShardRange(
-            shard: shard, start: planner.start, end: planner.end, snapshotID: nil, bytes: planner.bytes,
+            shard: planner.shard, start: planner.start, end: planner.end, snapshotID: nil, bytes: planner.bytes,
             isEmpty: !planner.startFound, manifestCandidates: planner.candidates)
     }
 
     /// Finds the two cuts of one shard in one pass over the entries.
-    private struct Planner {
+    struct Planner {
         let shard: Shard
         /// The weights at which the shard starts and ends.
         let lower: UInt64, upper: UInt64
+        /// Cuts given rather than worked out from the weights (for tests that try every place).
+        private var given: (start: ShardPoint?, end: ShardPoint?)?
         /// A file this large (a share / 8) may be cut between chunks.
         let splittable: UInt64
         var start: ShardPoint?
@@ -114,7 +113,7 @@ public struct ShardRange: Sendable, Hashable {
         private var weight: UInt64 = 0
         /// Non-directories that every entry since has sorted between (`a` for `a-b`, `a.c`):
         /// a directory of the same name would still pair with them.
-        private var open: [[UInt8]] = []
+        private(set) var open: [[UInt8]] = []
 
         /// The bytes of regular files still to come (for the last shard, which stops at its
         /// start).
@@ -132,15 +131,28 @@ public struct ShardRange: Sendable, Hashable {
             startFound = shard.isFirst
         }
 
+        /// A planner for a manifest with `totals` (its trailer's).
+        init(totals: ManifestSummary, shard: Shard, splitsFiles: Bool = true) {
+            let entries = UInt64(totals.files + totals.directories + totals.symlinks + totals.special)
+            self.init(total: entries * ShardRange.entryWeight + totals.bytes, fileBytes: totals.bytes, shard: shard, splitsFiles: splitsFiles)
+        }
+
+        /// A planner that finds the cuts `range` names, for ``ShardReading``.
+        init(given range: ShardRange) {
+            self.init(total: 0, fileBytes: 0, shard: range.shard, splitsFiles: false)
+            given = (range.start, range.end)
+            startFound = range.start == nil
+        }
+
         /// Takes the next entry; true once both cuts are known.
         mutating func take(_ entry: TreeEntry) -> Bool {
             while let last = open.last, !Self.sortsBetween(entry.path, last) { open.removeLast() }
-            if !startFound, let point = cut(at: lower, entry) {
+            if !startFound, let point = cut(atStart: true, entry) {
                 start = point
                 startFound = true
                 candidates = open + (point.isAfterEntry && entry.kind != .directory ? [entry.path] : [])
             }
-            if end == nil, !shard.isLast, let point = cut(at: upper, entry) { end = point }
+            if end == nil, !shard.isLast, let point = cut(atStart: false, entry) { end = point }
             if entry.kind != .directory { open.append(entry.path) }
             bytes += ownedBytes(entry)
             weight += ShardRange.weight(entry)
@@ -150,8 +162,14 @@ public struct ShardRange: Sendable, Hashable {
             return startFound && (end != nil || shard.isLast)
         }
 
-        /// The point where the weight `target` falls in `entry`, if it falls there.
-        private func cut(at target: UInt64, _ entry: TreeEntry) -> ShardPoint? {
+        /// The start (or the end) if it falls in `entry`: where its weight does, or the given
+        /// cut, if it falls at or before `entry`.
+        private func cut(atStart: Bool, _ entry: TreeEntry) -> ShardPoint? {
+            if let given {
+                let point = atStart ? given.start : given.end
+                return point.flatMap { $0.compareEntry(entry.path, isDirectory: entry.kind == .directory) <= 0 ? $0 : nil }
+            }
+            let target = atStart ? lower : upper
             let whole = ShardRange.weight(entry)
             guard target < weight + whole else { return nil }
             guard target > weight else { return ShardPoint(entry) }

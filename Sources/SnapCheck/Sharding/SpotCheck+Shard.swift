@@ -25,31 +25,27 @@ extension SpotCheck {
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> (range: ShardRange, result: Result) {
         try check(sample)
-        let range = try ShardRange.plan(manifest: manifest, shard: shard, expectedSnapshot: options.expectedSnapshot)
-        let first = try ManifestReader(path: manifest, expectedSnapshot: range.snapshotID)
-        let summary = try first.validate()
+        let summary = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).identityAndTotals()
         var plan = SamplePlan(seed: seed, total: UInt64(summary.chunks), sample: UInt64(min(sample.chunks(of: summary), summary.chunks)))
         var sampledChunks = 0
         var sampledBytes: UInt64 = 0
         var matched = 0
-        // The plan draws for every entry in manifest order, this shard's or not, as one run
-        // would; the verification asks for the chunks of the entry it read last.
-        var chosen: [Int] = []
-        let reader = try ManifestReader(path: manifest, expectedSnapshot: summary.snapshotID)
-        let walker = try TreeWalker(root: target, options: options.walk)
-        var report = try Verifier.verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in
-                guard let entry = try reader.next() else { return nil }
-                chosen = plan.choose(entry.chunks.count)
-                if range.owns(ShardPoint(entry)) {
-                    sampledChunks += chosen.count
-                    for index in chosen { sampledBytes += UInt64(entry.chunks[index].length) }
-                }
-                return entry
+        // The plan draws for every chunk in manifest order, this shard's or not, as one run
+        // would: for the entries passed over as they are counted, for the others as the
+        // verification reads them; it asks for the chunks of the entry it read last, and only
+        // its own entries count.
+        var (range, report) = try Verifier.verify(
+            manifest: manifest, target: target, planner: ShardRange.Planner(totals: summary, shard: shard),
+            snapshotID: summary.snapshotID, options: options,
+            sample: { entry, owned in
+                let chosen = plan.choose(entry.chunks.count)
+                guard owned else { return chosen }
+                sampledChunks += chosen.count
+                for index in chosen { sampledBytes += UInt64(entry.chunks[index].length) }
+                return chosen
             },
-            parameters: reader.parameters, target: walker, options: options,
-            sample: { _ in chosen }, proven: { entry, chunks in matched += chunks.count(of: entry) },
-            scope: range, progress: progress, finding: finding)
+            proven: { entry, chunks in matched += chunks.count(of: entry) },
+            chunksPassed: { _ = plan.choose($0) }, finding: finding, part: { _ in }, progress: progress)
         report.snapshotID = summary.snapshotID
         report.sampled = true
         report.complete = false

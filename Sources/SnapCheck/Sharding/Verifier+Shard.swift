@@ -7,8 +7,9 @@ extension Verifier {
     /// ``ShardMerge`` for the verdict of the whole backup.
     ///
     /// - Parameters:
-    ///   - manifest: the manifest's path (plain or gzip); it is read three times (the cut is
-    ///     worked out from it first).
+    ///   - manifest: the manifest's path (plain or gzip); it is read twice: once, without
+    ///     parsing its entries, for its id and totals, and once as the shard is checked (the
+    ///     cut is found on the way).
     ///   - target: the directory to verify.
     ///   - shard: which shard.
     ///   - options: what counts, exclusions, threads, a pinned snapshot id.
@@ -23,29 +24,58 @@ extension Verifier {
         finding: (Finding) -> Void = { _ in }, part: (ShardPart) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> (range: ShardRange, report: VerificationReport) {
-        let range = try ShardRange.plan(manifest: manifest, shard: shard, expectedSnapshot: options.expectedSnapshot)
-        return (range, try verify(manifest: manifest, target: target, range: range, options: options, finding: finding, part: part, progress: progress))
+        let totals = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).identityAndTotals()
+        let planner = ShardRange.Planner(totals: totals, shard: shard)
+        return try verify(manifest: manifest, target: target, planner: planner, snapshotID: totals.snapshotID, options: options,
+                          chunksPassed: { _ in }, finding: finding, part: part, progress: progress)
     }
 
-    /// Verifies the steps of `range` (planned from `manifest`).
+    /// Verifies the steps of `range` (cut where it says, in the manifest with id `snapshotID`).
     static func verify(
-        manifest: FilePath, target: FilePath, range: ShardRange, options: VerifyOptions,
+        manifest: FilePath, target: FilePath, range: ShardRange, snapshotID: Digest, options: VerifyOptions,
         finding: (Finding) -> Void, part: (ShardPart) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> VerificationReport {
-        let reader = try ManifestReader(path: manifest)
-        let parameters = reader.parameters
+        try verify(
+            manifest: manifest, target: target, planner: ShardRange.Planner(given: range), snapshotID: snapshotID, options: options,
+            chunksPassed: { _ in }, finding: finding, part: part, progress: progress).report
+    }
+
+    /// Verifies the shard `planner` plans, reading the manifest once; `chunksPassed` hears, in
+    /// manifest order with the entries the check reads, of the chunks of the entries it passes
+    /// over (a spot-check's sample plan draws for them); `sample` chooses a spot-check's chunks.
+    static func verify(
+        manifest: FilePath, target: FilePath, planner: ShardRange.Planner, snapshotID: Digest, options: VerifyOptions,
+        sample: ((TreeEntry, _ owned: Bool) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
+        chunksPassed: (Int) -> Void, finding: (Finding) -> Void, part: (ShardPart) -> Void,
+        progress: ((VerificationProgress) -> Void)?
+    ) throws(SnapCheckError) -> (range: ShardRange, report: VerificationReport) {
+        let parameters = try ManifestReader(path: manifest).parameters
+        // Fail on a bad target before reading further.
         let walker = try TreeWalker(root: target, options: options.walk)
-        // Parsing runs ahead on a thread of its own; it stops when the shard's range ends.
-        let entries = ReadAhead<TreeEntry, Void> { (emit) throws(SnapCheckError) in
-            while let entry = try reader.next() {
-                do { try emit(entry) } catch { return }
-            }
+        let walk = options.walk
+        let reading = ShardReading.start(manifest: manifest, planner: planner, snapshotID: snapshotID) {
+            TreeWalker.hasNonDirectory(at: $0, root: target, options: walk)
         }
+        guard case .started(let range)? = try reading.next() else {
+            throw SnapCheckError(.invalidManifest, "the manifest could not be read for the shard", path: manifest)
+        }
+        let scope = ShardScope(range)
+        var bytes: UInt64 = 0
         var report = try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in try entries.next() }, parameters: parameters,
-            target: walker, options: options, scope: range, part: part, progress: progress, finding: finding)
-        report.snapshotID = range.snapshotID
-        return report
+            expected: { () throws(SnapCheckError) -> TreeEntry? in
+                guard case .entry(let entry, let end, let skipped)? = try reading.next() else { return nil }
+                if let end { scope.range.end = end }
+                chunksPassed(skipped)
+                if entry.kind == .file {
+                    bytes += entry.chunks[scope.range.chunks(of: entry)].reduce(0) { $0 + UInt64($1.length) }
+                }
+                return entry
+            },
+            parameters: parameters, target: walker, options: options, sample: sample, proven: proven, scope: scope, part: part,
+            progress: progress, finding: finding)
+        report.snapshotID = snapshotID
+        scope.range.bytes = bytes
+        return (scope.range, report)
     }
 }
 
@@ -97,7 +127,7 @@ extension Verifier {
                     if let problem { sourceProblem(problem) }
                     return entry
                 },
-                parameters: chunking, target: walker, options: options, scope: range, progress: progress, finding: finding)
+                parameters: chunking, target: walker, options: options, scope: ShardScope(range), progress: progress, finding: finding)
         }
         return (range, report)
     }

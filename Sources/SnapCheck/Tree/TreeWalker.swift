@@ -99,11 +99,24 @@ final class TreeWalker {
     /// root, found as the walk would find it: through directories only, never through a
     /// symlink, and not excluded).
     func hasNonDirectory(at path: [UInt8]) -> Bool {
-        guard let root = stack.first?.directory, !path.isEmpty else { return false }
+        guard let root = stack.first?.directory else { return false }
+        return Self.hasNonDirectory(at: path, in: root, excludes: excludes)
+    }
+
+    /// ``hasNonDirectory(at:)`` for the tree at `root`, without walking it (it is opened, not
+    /// listed).
+    static func hasNonDirectory(at path: [UInt8], root: FilePath, options: WalkOptions) -> Bool {
+        let opened = withCString(root.bytes) { DirectoryHandle.open($0, in: AT_FDCWD, followSymlink: true) }
+        guard case .success(let handle) = opened else { return false }
+        return hasNonDirectory(at: path, in: handle, excludes: options.excludes.map(Exclusion.init))
+    }
+
+    private static func hasNonDirectory(at path: [UInt8], in root: DirectoryHandle, excludes: [Exclusion]) -> Bool {
+        guard !path.isEmpty else { return false }
         let names = path.split(separator: 0x2F, omittingEmptySubsequences: false).map(Array.init)
         var directory = root
         for (index, name) in names.enumerated() {
-            if isExcluded(name: name, path: Array(names[...index].joined(separator: [0x2F]))) { return false }
+            if isExcluded(name: name, path: Array(names[...index].joined(separator: [0x2F])), excludes) { return false }
             var info = stat()
             let found = withCString(name) { cName in
                 Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) }
@@ -230,6 +243,10 @@ final class TreeWalker {
     }
 
     private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
+        Self.isExcluded(name: name, path: path, excludes)
+    }
+
+    private static func isExcluded(name: [UInt8], path: [UInt8], _ excludes: [Exclusion]) -> Bool {
         for pattern in excludes {
             let subject = pattern.matchesPath ? path : name
             let matches = withCString(subject) { subject in

@@ -176,7 +176,7 @@ public enum SpotCheck {
         var report = try Verifier.verify(
             expected: { () throws(SnapCheckError) -> TreeEntry? in try reader.next() }, parameters: reader.parameters,
             target: walker, options: options, totals: { (summary.files, summary.bytes) },
-            sample: { entry in
+            sample: { entry, _ in
                 let chosen: [Int]
                 if proofs != nil {
                     let (open, proven) = proofs!.split(entry)

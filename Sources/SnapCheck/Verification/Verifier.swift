@@ -143,8 +143,8 @@ public enum Verifier {
     static func verify(
         expected nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals? = { nil },
-        sample: ((TreeEntry) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
-        scope: ShardRange? = nil, part: (ShardPart) -> Void = { _ in },
+        sample: ((TreeEntry, _ owned: Bool) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
+        scope: ShardScope? = nil, part: (ShardPart) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
@@ -160,11 +160,11 @@ public enum Verifier {
     private static func verify(
         reserved nextExpected: () throws(SnapCheckError) -> TreeEntry?, parameters: ChunkingParameters,
         target walker: TreeWalker, options: VerifyOptions, totals: () -> BackgroundTotals.Totals?,
-        sample: ((TreeEntry) -> [Int])?, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
-        scope: ShardRange?, part: (ShardPart) -> Void,
+        sample: ((TreeEntry, _ owned: Bool) -> [Int])?, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)?,
+        scope: ShardScope?, part: (ShardPart) -> Void,
         progress: ((VerificationProgress) -> Void)?, finding handler: (Finding) -> Void
     ) throws(SnapCheckError) -> VerificationReport {
-        if let scope, scope.isEmpty { return VerificationReport() }
+        if let scope, scope.range.isEmpty { return VerificationReport() }
         var settings = options
         settings.recordsProofs = proven != nil
         let options = settings
@@ -244,7 +244,7 @@ public enum Verifier {
         var unlistable: [UInt8]?
         // A shard reads both sides from a little before its start (the directories on the way
         // there included), so that it meets its first steps in the state a single run would.
-        var lookback = scope?.lookback(target: walker.hasNonDirectory)
+        var lookback = scope?.range.lookback(target: walker.hasNonDirectory)
         if let lookback { walker.skip(before: lookback.path, isDirectory: lookback.isDirectory) }
         func nextExpectedInScope() throws(SnapCheckError) -> TreeEntry? {
             while let entry = try nextExpected() {
@@ -265,8 +265,10 @@ public enum Verifier {
         // For a spot-check: the chunks of the current expected file chosen for reading.
         var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
-            chosen = sample?(entry)
-            if let scope, !scope.owns(ShardPoint(entry)) { return }
+            // A spot-check's plan draws for every entry read; a shard counts only its own.
+            let owned = scope?.range.owns(ShardPoint(entry)) ?? true
+            chosen = sample?(entry, owned)
+            guard owned else { return }
             directories?.expect(entry)
             report.expectedEntries += 1
             if entry.kind == .file {
@@ -287,12 +289,12 @@ public enum Verifier {
             }
             if let scope {
                 let step = order <= 0 ? ShardPoint(expected!) : ShardPoint(actual!.entry)
-                if scope.isPast(step) { break merge }
-                owning = scope.owns(step)
+                if scope.range.isPast(step) { break merge }
+                owning = scope.range.owns(step)
             }
             if order == 0 {
                 if actual!.problem != nil && actual!.entry.kind == .directory { unlistable = actual!.entry.path + [0x2F] }
-                if sample == nil, let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope) {
+                if sample == nil, let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope.range) {
                     // The shard cut passes through this file: this shard reads its chunks only
                     // (a spot-check's sample of a file is read whole by the shard holding it).
                     let wasOwning = owning

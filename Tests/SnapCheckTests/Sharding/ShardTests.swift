@@ -167,7 +167,8 @@ struct ShardTests {
                 var records: [ShardReport.Record] = []
                 let shard = try range(index, of: cuts.count + 1, from: bounds[index - 1], to: bounds[index])
                 let report = try Verifier.verify(
-                    manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), range: shard, options: scenario.options,
+                    manifest: FilePath(scenario.manifest), target: FilePath(scenario.target.path), range: shard, snapshotID: snapshot,
+                    options: scenario.options,
                     finding: { records.append(.finding($0)) }, part: { records.append(.part($0)) }, progress: nil)
                 reports.append(ShardReport(range: shard, report: report, records: records, settings: [:]))
             }
