@@ -31,7 +31,7 @@ public struct ShardRange: Sendable, Hashable {
     public let isEmpty: Bool
     /// The non-directory entries just before ``start`` that a directory at or after it could
     /// pair with (see ``lookback(target:)``), from the manifest.
-    let manifestCandidates: [[UInt8]]
+    private(set) var manifestCandidates: [[UInt8]]
 
     /// The weight of an entry besides its bytes.
     public static let entryWeight: UInt64 = 4096
@@ -59,23 +59,51 @@ public struct ShardRange: Sendable, Hashable {
             manifestCandidates: range.manifestCandidates)
     }
 
-    /// Works out `shard`'s range of the tree at `root` from two walks that only examine entries
-    /// (`lstat`, no reading), as for recording a manifest in shards without an earlier one.
+    /// Works out `shard`'s range of the tree at `root` from walks that only examine entries
+    /// (`lstat`, no reading), as for recording a manifest in shards without an earlier one:
+    /// one whole walk for the totals, noting every 1,024th entry's place and weight, then a
+    /// short walk from the place before each cut.
     ///
     /// - Throws: ``SnapCheckError`` when the root cannot be walked.
     public static func plan(walking root: FilePath, options: WalkOptions, shard: Shard) throws(SnapCheckError) -> ShardRange {
-        var (total, fileBytes): (UInt64, UInt64) = (0, 0)
-        let first = try TreeWalker(root: root, options: options)
-        while let walked = first.next() {
+        var marks: [(point: ShardPoint, weight: UInt64, fileBytes: UInt64)] = []
+        var (total, fileBytes, count): (UInt64, UInt64, Int) = (0, 0, 0)
+        let walker = try TreeWalker(root: root, options: options)
+        while let walked = walker.next() {
+            if count % 1024 == 0 { marks.append((ShardPoint(walked.entry), total, fileBytes)) }
             total += weight(walked.entry)
             if walked.entry.kind == .file { fileBytes += walked.entry.size }
+            count += 1
         }
-        let walker = try TreeWalker(root: root, options: options)
-        return try plan(Planner(total: total, fileBytes: fileBytes, shard: shard, splitsFiles: false)) { (visit) throws(SnapCheckError) in
+        let whole = Planner(total: total, fileBytes: fileBytes, shard: shard, splitsFiles: false)
+        // A cut, and the file bytes before it, from a walk starting at the last mark before it.
+        func cut(atStart: Bool) throws(SnapCheckError) -> (point: ShardPoint?, fileBytesBefore: UInt64)? {
+            let target = atStart ? whole.lower : whole.upper
+            guard let mark = marks.last(where: { $0.weight <= target }) else { return nil }
+            var planner = whole
+            planner.resume(weight: mark.weight, fileBytes: mark.fileBytes)
+            let walker = try TreeWalker(root: root, options: options)
+            walker.skip(before: mark.point.path, isDirectory: mark.point.isDirectory)
             while let walked = walker.next() {
-                if visit(walked.entry) { return }
+                // The directories on the way to the mark are not entries after it.
+                guard ShardPoint(walked.entry) >= mark.point else { continue }
+                if let found = planner.cutOnly(atStart: atStart, walked.entry) { return found }
             }
+            return nil
         }
+        let start = shard.isFirst ? (point: nil, fileBytesBefore: 0) : try cut(atStart: true)
+        let end = shard.isLast ? (point: nil, fileBytesBefore: fileBytes) : try cut(atStart: false) ?? (nil, fileBytes)
+        guard let start, start.point != nil || shard.isFirst else {
+            return ShardRange(
+                shard: shard, start: nil, end: nil, snapshotID: nil, bytes: 0, isEmpty: true, manifestCandidates: [])
+        }
+        var range = ShardRange(
+            shard: shard, start: start.point, end: end.point, snapshotID: nil,
+            bytes: end.fileBytesBefore - min(end.fileBytesBefore, start.fileBytesBefore), isEmpty: false, manifestCandidates: [])
+        // The tree is the expected side here: its own non-directories a look back may need.
+        let candidates = range.lookbackCandidates
+        range.manifestCandidates = candidates.filter { TreeWalker.hasNonDirectory(at: $0, root: root, options: options) }
+        return range
     }
 
     /// An entry's weight: its bytes (a regular file's) and ``entryWeight``.
@@ -118,6 +146,8 @@ public struct ShardRange: Sendable, Hashable {
         /// The bytes of regular files still to come (for the last shard, which stops at its
         /// start).
         private var fileBytesAfter: UInt64
+        /// The bytes of the regular files taken (for ``cutOnly(atStart:_:)``).
+        private var fileBytesSeen: UInt64 = 0
 
         init(total: UInt64, fileBytes: UInt64, shard: Shard, splitsFiles: Bool) {
             self.shard = shard
@@ -142,6 +172,25 @@ public struct ShardRange: Sendable, Hashable {
             self.init(total: 0, fileBytes: 0, shard: range.shard, splitsFiles: false)
             given = (range.start, range.end)
             startFound = range.start == nil
+        }
+
+        /// Continues after entries weighing `weight`, with `fileBytes` of regular files, that
+        /// were not shown to it (a walk from a mark).
+        mutating func resume(weight: UInt64, fileBytes: UInt64) {
+            self.weight = weight
+            fileBytesSeen = fileBytes
+        }
+
+        /// Takes the next entry for one cut only; when it falls there, the cut and the bytes of
+        /// regular files before it.
+        mutating func cutOnly(atStart: Bool, _ entry: TreeEntry) -> (point: ShardPoint?, fileBytesBefore: UInt64)? {
+            let size = entry.kind == .file ? entry.size : 0
+            defer {
+                weight += ShardRange.weight(entry)
+                fileBytesSeen += size
+            }
+            guard let point = cut(atStart: atStart, entry) else { return nil }
+            return (point, fileBytesSeen + (point.isAfterEntry ? size : 0))
         }
 
         /// Takes the next entry; true once both cuts are known.
@@ -229,12 +278,19 @@ public struct ShardRange: Sendable, Hashable {
         // the ones waiting at the start are X with the start in (X, X/], a prefix of its path
         // followed by a byte below `/`, or its own path when the start is at the directory or
         // just after the non-directory.
-        var candidates: [[UInt8]] = []
-        for index in start.path.indices where start.path[index] < 0x2F { candidates.append(Array(start.path[..<index])) }
-        if start.isDirectory ? start.chunk == 0 : start.isAfterEntry { candidates.append(start.path) }
-        for candidate in candidates where manifestCandidates.contains(candidate) || hasNonDirectory(candidate) {
+        for candidate in lookbackCandidates where manifestCandidates.contains(candidate) || hasNonDirectory(candidate) {
             return ShardPoint(path: candidate, isDirectory: false)
         }
         return ShardPoint(path: start.path, isDirectory: start.isDirectory)
+    }
+
+    /// The paths a non-directory waiting at ``start`` for a directory of its name can have, in
+    /// tree order (see ``lookback(target:)``).
+    var lookbackCandidates: [[UInt8]] {
+        guard let start else { return [] }
+        var candidates: [[UInt8]] = []
+        for index in start.path.indices where start.path[index] < 0x2F { candidates.append(Array(start.path[..<index])) }
+        if start.isDirectory ? start.chunk == 0 : start.isAfterEntry { candidates.append(start.path) }
+        return candidates
     }
 }

@@ -36,6 +36,29 @@ struct ManifestPartTests {
         }
     }
 
+    /// The cuts from walking a tree (one walk, then short walks from marks every 1,024
+    /// entries) are the cuts from its manifest, found by reading every entry.
+    @Test func walkingFindsTheCutsTheManifestGives() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        for directory in 0..<6 {
+            tree.directory("d\(directory)")
+            for index in 0..<600 {
+                tree.file(Array("d\(directory)/f\(index)".utf8), FixtureInput.random(seed: UInt64(directory * 1000 + index), count: (index * 37) % 3000))
+            }
+        }
+        let manifest = FilePath(try TestSupport.temporaryDirectory().appendingPathComponent("m").path)
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: manifest, options: SnapshotOptions(chunking: VerifierTests.parameters))
+        for count in [1, 2, 3, 7] {
+            for index in 1...count {
+                let shard = try Shard(index, of: count)
+                let walked = try ShardRange.plan(walking: FilePath(tree.root.path), options: WalkOptions(), shard: shard)
+                let read = try ShardRange.plan(manifest: manifest, shard: shard, splitsFiles: false)
+                #expect(walked.start == read.start && walked.end == read.end && walked.bytes == read.bytes, "\(shard)")
+            }
+        }
+    }
+
     @Test func mergeRefusesPartsThatDoNotFit() throws {
         let scenario = try ShardTests.Scenario()
         defer { scenario.remove() }
