@@ -4,8 +4,8 @@
 # cache, for the large corpus (4 x 1 GiB) and the small one (200,000 files); and the parts of
 # a manifest recorded in shards beside one `manifest` run. The slowest shard against the
 # single run is the wall time N machines like this one would take (ideal 1/N); all shards
-# together against it is what sharding costs in total (each shard reads the manifest three
-# times). Corpora from harness/make-corpora.sh.
+# together against it is what sharding costs in total (each shard hashes the manifest's lines
+# once and parses it up to the end of its range). Corpora from harness/make-corpora.sh.
 # usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shard.sh      env: ROUNDS (default 3), COUNTS (default "2 4")
 set -uo pipefail
 ROOT=${SNAPBENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snapbench}

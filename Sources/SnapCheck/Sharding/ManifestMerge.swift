@@ -10,7 +10,7 @@ extension SnapshotBuilder {
     /// The cuts between parts fall between entries (a file is never cut: its chunks depend on
     /// all its bytes before them). They are balanced by bytes from `previous`, an earlier
     /// manifest of the tree, when given, and otherwise from a walk of the tree that examines
-    /// its entries without reading them (twice: once for the total, once for the cuts). Every
+    /// its entries without reading them (once whole, then a short walk to each cut). Every
     /// part works the cuts out alone; the merge refuses parts whose ranges do not meet (a tree
     /// that changed between two parts' walks).
     ///

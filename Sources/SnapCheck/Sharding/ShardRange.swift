@@ -3,7 +3,7 @@ import SystemPackage
 /// The part of a manifest that one shard checks: the steps from ``start`` up to ``end``, cut so
 /// that every shard has about the same bytes to read.
 ///
-/// Every shard works the cut out from the manifest alone (``plan(manifest:shard:expectedSnapshot:)``),
+/// Every shard works the cut out from the manifest alone (``plan(manifest:shard:expectedSnapshot:splitsFiles:)``),
 /// so N machines given the same manifest agree on it without talking to each other. The
 /// manifest's entries, in tree order, weigh their size plus ``entryWeight`` each (opening and
 /// examining a file costs about what reading a few KiB does); the cuts fall where the running
@@ -36,8 +36,8 @@ public struct ShardRange: Sendable, Hashable {
     /// The weight of an entry besides its bytes.
     public static let entryWeight: UInt64 = 4096
 
-    /// Works out `shard`'s range of the manifest at `manifest`, reading it twice (once for the
-    /// total, once for the cuts).
+    /// Works out `shard`'s range of the manifest at `manifest`, reading it twice (once, without
+    /// parsing entries, for the id and the totals; once up to the range's end, for the cuts).
     ///
     /// - Parameter splitsFiles: whether a cut may fall inside a large file (for a verification;
     ///   not for recording a manifest, whose chunks start at the start of a file).
