@@ -89,7 +89,7 @@ struct MergeCommand: ParsableCommand {
             title: files[0].title, command: "spot-check", manifest: files[0].manifest, target: files[0].target,
             verdict: { _ in SpotCheckCommand.verdict(result) }, coverage: { _ in SpotCheckCommand.statement(result) },
             run: { progress, finding in
-                _ = try replay(progress, finding)
+                _ = replay(progress, finding)
                 return result.report
             },
             summaryExtra: { JSONLines.spotCheckFields(result)($0).field("process_read_bytes", readBytes) })

@@ -9,8 +9,9 @@
 public enum ShardMerge {
     /// Merges the reports of all N shards (in any order).
     ///
-    /// - Parameter directoryDepth: the depth of the tallies by directory the shards made (nil
-    ///   for none).
+    /// - Parameters:
+    ///   - reports: the reports of all N shards, one each.
+    ///   - directoryDepth: the depth of the tallies by directory the shards made (nil for none).
     /// - Returns: the findings, in order, and the totals.
     /// - Throws: ``SnapCheckError/Code/invalidArgument`` when a shard is missing or given
     ///   twice, or the reports are of different manifests, shard counts or settings, or their

@@ -39,8 +39,12 @@ public struct ShardRange: Sendable, Hashable {
     /// Works out `shard`'s range of the manifest at `manifest`, reading it twice (once, without
     /// parsing entries, for the id and the totals; once up to the range's end, for the cuts).
     ///
-    /// - Parameter splitsFiles: whether a cut may fall inside a large file (for a verification;
-    ///   not for recording a manifest, whose chunks start at the start of a file).
+    /// - Parameters:
+    ///   - manifest: the manifest's path (plain or gzip).
+    ///   - shard: which shard.
+    ///   - expectedSnapshot: the snapshot id the manifest must have, if one is pinned.
+    ///   - splitsFiles: whether a cut may fall inside a large file (for a verification; not for
+    ///     recording a manifest, whose chunks start at the start of a file).
     /// - Throws: ``SnapCheckError`` when the manifest is unreadable or invalid;
     ///   ``SnapCheckError/Code/unexpectedSnapshot`` when it is not `expectedSnapshot`.
     public static func plan(

@@ -1,6 +1,6 @@
 import SystemPackage
 
-/// What ``SnapshotBuilder/writeManifest(of:to:reusing:options:progress:problem:)`` recorded,
+/// What ``SnapshotBuilder/writeManifest(of:to:reusing:options:created:progress:problem:)`` recorded,
 /// and what it took from the previous manifest.
 public struct ReuseSummary: Sendable, Hashable, Codable {
     /// The new manifest's totals and snapshot id.
@@ -16,7 +16,7 @@ public struct ReuseSummary: Sendable, Hashable, Codable {
 
 extension SnapshotBuilder {
     /// Records the tree at `root` in a manifest at `path`, as
-    /// ``writeManifest(of:to:options:progress:problem:)`` does, but takes each regular file
+    /// `writeManifest(of:to:options:progress:problem:)` does, but takes each regular file
     /// that did not change since the manifest at `previous` was made from it, without reading
     /// it, and writes the side file that the next run needs (`path` + `.stat`).
     ///
@@ -36,10 +36,16 @@ extension SnapshotBuilder {
     /// ```
     ///
     /// - Parameters:
+    ///   - root: the tree to record.
+    ///   - path: the manifest's file (gzip when it ends in `.gz`), written atomically, and its
+    ///     side file `path` + `.stat`.
     ///   - previous: an earlier manifest of the same tree, written by this function (so that
     ///     it has its side file). When it cannot be used, every file is read and
     ///     ``ReuseSummary/previousNotUsed`` says why.
+    ///   - options: chunking, exclusions, threads.
     ///   - created: the creation time recorded in the manifest's header (default: now).
+    ///   - progress: called with how far the recording has come.
+    ///   - problem: called for each entry that could not be read completely.
     /// - Throws: ``SnapCheckError`` as `writeManifest(of:to:options:progress:problem:)`, and
     ///   ``SnapCheckError/Code/invalidManifest`` when `previous` turns out damaged after
     ///   files were taken from it (nothing is then written).
