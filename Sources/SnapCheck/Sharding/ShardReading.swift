@@ -54,7 +54,7 @@ enum ShardReading {
                         first = entry
                         break
                     }
-                    while let last = ancestors.last, !isAncestor(last.path, of: entry.path) { ancestors.removeLast() }
+                    while let last = ancestors.last, !TreeOrder.isAncestor(last.path, of: entry.path) { ancestors.removeLast() }
                     if entry.kind == .directory { ancestors.append(entry) }
                     // Keep what lies since the oldest non-directory still open for pairing;
                     // what is passed over is only counted.
@@ -86,7 +86,7 @@ enum ShardReading {
             var before: [TreeEntry] = []
             if let lookback, lookback < ShardPoint(first) {
                 if let oldest = kept.first, ShardPoint(oldest) <= lookback {
-                    before = ancestors.filter { isAncestor($0.path, of: lookback.path) }
+                    before = ancestors.filter { TreeOrder.isAncestor($0.path, of: lookback.path) }
                     for entry in kept {
                         if ShardPoint(entry) < lookback { skipped += entry.chunks.count } else { before.append(entry) }
                     }
@@ -94,7 +94,7 @@ enum ShardReading {
                     (before, skipped) = try readAgain(manifest, from: lookback, upTo: first)
                 }
             } else {
-                before = ancestors.filter { isAncestor($0.path, of: first.path) }
+                before = ancestors.filter { TreeOrder.isAncestor($0.path, of: first.path) }
                 skipped += kept.reduce(0) { $0 + $1.chunks.count }
             }
             do {
@@ -125,18 +125,13 @@ enum ShardReading {
         let stop = ShardPoint(first)
         while let entry = try reader.next(), ShardPoint(entry) < stop {
             let point = ShardPoint(entry)
-            if lookback <= point || (entry.kind == .directory && isAncestor(entry.path, of: lookback.path)) {
+            if lookback <= point || (entry.kind == .directory && TreeOrder.isAncestor(entry.path, of: lookback.path)) {
                 entries.append(entry)
             } else {
                 skipped += entry.chunks.count
             }
         }
         return (entries, skipped)
-    }
-
-    /// Whether the directory `directory` holds `path` (at any depth).
-    static func isAncestor(_ directory: [UInt8], of path: [UInt8]) -> Bool {
-        path.count > directory.count && path[directory.count] == 0x2F && path.starts(with: directory)
     }
 }
 

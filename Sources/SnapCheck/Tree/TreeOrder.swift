@@ -28,4 +28,9 @@ public enum TreeOrder {
             }
         }
     }
+
+    /// Whether the directory at `directory` holds `path`, at any depth.
+    static func isAncestor(_ directory: [UInt8], of path: [UInt8]) -> Bool {
+        path.count > directory.count && path[directory.count] == 0x2F && path.starts(with: directory)
+    }
 }

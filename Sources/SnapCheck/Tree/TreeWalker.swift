@@ -149,8 +149,7 @@ final class TreeWalker {
                 let isDirectory = entry.kind == .directory
                 if TreeOrder.compare(entry.path, isDirectory: isDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
                     skipBefore = nil
-                } else if !(isDirectory && start.path.count > entry.path.count && start.path[entry.path.count] == 0x2F
-                            && start.path.starts(with: entry.path)) {
+                } else if !(isDirectory && TreeOrder.isAncestor(entry.path, of: start.path)) {
                     continue
                 }
             }

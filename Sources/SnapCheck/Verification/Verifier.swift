@@ -253,10 +253,7 @@ public enum Verifier {
                     lookback = nil
                     return entry
                 }
-                if entry.kind == .directory, from.path.count > entry.path.count, from.path[entry.path.count] == 0x2F,
-                   from.path.starts(with: entry.path) {
-                    return entry
-                }
+                if entry.kind == .directory && TreeOrder.isAncestor(entry.path, of: from.path) { return entry }
             }
             return nil
         }
@@ -295,12 +292,10 @@ public enum Verifier {
             if order == 0 {
                 if actual!.problem != nil && actual!.entry.kind == .directory { unlistable = actual!.entry.path + [0x2F] }
                 if sample == nil, let scope, let expected, let actual, let item = Self.shardPart(expected, actual, scope.range) {
-                    // The shard cut passes through this file: this shard reads its chunks only
-                    // (a spot-check's sample of a file is read whole by the shard holding it).
-                    let wasOwning = owning
-                    owning = true
-                    submit(item)
-                    owning = wasOwning
+                    // The shard cut passes through this file: this shard reads its chunks only,
+                    // whichever shard holds the step (a spot-check's sample of a file is read
+                    // whole by the shard holding it).
+                    enqueue(item)
                 } else {
                     submit(.matched(expected!, actual!, sample: chosen))
                 }
