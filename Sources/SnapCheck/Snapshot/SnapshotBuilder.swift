@@ -128,7 +128,7 @@ public enum SnapshotBuilder {
             inFlight.submitted(job[job.count - 1].walked.entry.path)
             try pool.submit(job, delivering: deliver, waiting: report)
         }
-        var batcher = JobBatcher<SnapshotItem>()
+        var batcher = JobBatcher<SnapshotItem>(jobsInFlight: pool.window)
         while let walked = walker.next() {
             try options.cancellation?.check()
             // Outside a range, an entry is left out (a manifest part), or handed on as examined,
@@ -154,7 +154,9 @@ public enum SnapshotBuilder {
                 continue
             }
             let weight = walked.entry.kind == .file && reused == nil ? walked.entry.size : 0
-            for job in batcher.add(SnapshotItem(walked: walked, reused: reused), weight: weight) { try send(job) }
+            for job in batcher.add(SnapshotItem(walked: walked, reused: reused), weight: weight, directory: walked.directory) {
+                try send(job)
+            }
         }
         if let job = batcher.finish() { try send(job) }
         try pool.drain(delivering: deliver, waiting: report)

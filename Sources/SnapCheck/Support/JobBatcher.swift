@@ -7,16 +7,36 @@ struct JobBatcher<Item> {
     /// File bytes per job before it is sent.
     static var maximumBytes: UInt64 { 1 << 20 }
 
+    /// Directories per job, at most: each item of a tree keeps its directory open until it is
+    /// done, so the jobs in flight must not hold more directories than there are descriptors
+    /// to spare, whatever the tree's shape (a file at each level of a deep tree).
+    let maximumDirectories: Int
+
     private var items: [Item] = []
     private var bytes: UInt64 = 0
+    private var directories = 0
+    private var lastDirectory: ObjectIdentifier?
 
-    /// Adds an item weighing `weight` bytes; returns the jobs that are ready, in order.
-    mutating func add(_ item: Item, weight: UInt64) -> [[Item]] {
+    /// A batcher for a pool that holds `jobsInFlight` jobs: together they keep at most 128
+    /// directories open, or a quarter of the process's limit on open files if that is less.
+    init(jobsInFlight: Int = 8) {
+        let budget = min(128, Int(clamping: OpenFileLimit.current ?? 1024) / 4)
+        maximumDirectories = max(1, budget / (jobsInFlight + 1))
+    }
+
+    /// Adds an item weighing `weight` bytes, which keeps `directory` open (if any); returns
+    /// the jobs that are ready, in order.
+    mutating func add(_ item: Item, weight: UInt64, directory: DirectoryHandle? = nil) -> [[Item]] {
         var ready: [[Item]] = []
         if weight >= Self.maximumBytes {
             if let pending = finish() { ready.append(pending) }
             ready.append([item])
             return ready
+        }
+        if let directory, ObjectIdentifier(directory) != lastDirectory {
+            if directories >= maximumDirectories, let pending = finish() { ready.append(pending) }
+            directories += 1
+            lastDirectory = ObjectIdentifier(directory)
         }
         items.append(item)
         bytes += weight
@@ -35,6 +55,8 @@ struct JobBatcher<Item> {
         defer {
             items = []
             bytes = 0
+            directories = 0
+            lastDirectory = nil
         }
         return items
     }

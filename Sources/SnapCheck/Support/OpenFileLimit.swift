@@ -4,12 +4,14 @@ import Glibc
 
 /// The process's limit on open files, which deep trees run into.
 ///
-/// A walk keeps one directory open per level of the tree it is in (files are opened relative
-/// to their directory, never by a long path), and every worker thread has one file open. With
-/// the common soft limit of 1,024, a tree deeper than about a thousand levels gets entries
-/// reported unreadable ("Too many open files"). The library never changes the limit by itself,
-/// since it belongs to the whole process; a host calls ``raiseToHardLimit()`` once (the
-/// `snapcheck` tool does, at start) or sets the limit its own way.
+/// Files are opened relative to their directory, never by a long path, so a walk keeps
+/// directories open: the nearest levels of the path it is in (at most 32, fewer under a low
+/// limit; the others are opened again on the way back) and the directories of the files
+/// waiting for a worker (at most 128 together, fewer under a low limit), and every worker
+/// thread has one file open. So any depth works within the common soft limit of 1,024, and
+/// far below it. The library never changes the limit by itself, since it belongs to the whole
+/// process; a host may call ``raiseToHardLimit()`` once (the `snapcheck` tool does, at start)
+/// or set the limit its own way.
 public enum OpenFileLimit {
     /// The current soft limit (the one that applies), or nil if it cannot be read.
     public static var current: UInt64? {

@@ -42,15 +42,31 @@ final class TreeWalker {
     }
 
     private struct Frame {
-        var directory: DirectoryHandle
+        /// The open directory; let go of by frames more than ``TreeWalker/openLevels`` below the
+        /// top (the entries found in it keep it open while they need it) and opened again
+        /// through `..` when the walk comes back to it.
+        var directory: DirectoryHandle?
+        /// The device and inode the directory had when it was listed.
+        var device: UInt64, inode: UInt64
         /// The length of its path with a trailing `/` (of ``TreeWalker/prefix`` while it is
         /// on top): one path is kept for the whole stack, so memory is linear in the depth.
         var prefixLength: Int
         var children: [Child]
         var index = 0
+        /// Why the directory could not be opened again, if it could not: its remaining
+        /// entries are then reported unreadable, and name as their directory the one the walk
+        /// came back from (nothing is opened through it: they carry a problem).
+        var lost: (problem: SnapCheckError, placeholder: DirectoryHandle)?
     }
 
+    /// How many directories of the path being walked stay open: a deep tree needs no more
+    /// descriptors than this, whatever its depth: 32, or an eighth of the process's limit on
+    /// open files if that is less (`ulimit -n` may be as low as 256, or lower).
+    let openLevels = max(4, min(32, Int(clamping: OpenFileLimit.current ?? 1024) / 8))
+
     private var stack: [Frame] = []
+    /// The root directory, open for the whole walk.
+    private let root: DirectoryHandle
     /// The path of the directory on top of the stack, with a trailing `/` (empty at the root).
     private var prefix: [UInt8] = []
     private let rootDevice: UInt64
@@ -82,8 +98,10 @@ final class TreeWalker {
             }
         }
         rootDevice = UInt64(info.st_dev)
+        self.root = handle
         switch listing(of: handle, prefix: []) {
-        case .success(let children): stack = [Frame(directory: handle, prefixLength: 0, children: children)]
+        case .success(let children):
+            stack = [Frame(directory: handle, device: rootDevice, inode: UInt64(info.st_ino), prefixLength: 0, children: children)]
         case .failure(let error): throw SnapCheckError(.io, "cannot list directory", at: label, errno: error.code)
         }
     }
@@ -99,8 +117,7 @@ final class TreeWalker {
     /// root, found as the walk would find it: through directories only, never through a
     /// symlink, and not excluded).
     func hasNonDirectory(at path: [UInt8]) -> Bool {
-        guard let root = stack.first?.directory else { return false }
-        return Self.hasNonDirectory(at: path, in: root, excludes: excludes)
+        Self.hasNonDirectory(at: path, in: root, excludes: excludes)
     }
 
     /// ``hasNonDirectory(at:)`` for the tree at `root`, without walking it (it is opened, not
@@ -136,13 +153,15 @@ final class TreeWalker {
     func next() -> WalkedEntry? {
         while let top = stack.indices.last {
             guard stack[top].index < stack[top].children.count else {
-                stack.removeLast()
-                if let parent = stack.last { prefix.removeSubrange(parent.prefixLength...) }
+                let done = stack.removeLast()
+                if let parent = stack.last {
+                    prefix.removeSubrange(parent.prefixLength...)
+                    if parent.directory == nil && parent.lost == nil { reopenTop(from: done) }
+                }
                 continue
             }
             let child = stack[top].children[stack[top].index]
             stack[top].index += 1
-            let directory = stack[top].directory
             var entry = child.entry
             entry.path = prefix + child.name
             if let start = skipBefore {
@@ -152,6 +171,17 @@ final class TreeWalker {
                 } else if !(isDirectory && TreeOrder.isAncestor(entry.path, of: start.path)) {
                     continue
                 }
+            }
+            guard let directory = stack[top].directory else {
+                // Its directory could not be opened again (it was moved or replaced while the
+                // walk was below it): nothing in it can be read safely.
+                let lost = stack[top].lost ?? (
+                    SnapCheckError(.io, "cannot open directory again", at: PathLabel(bytes: Array(prefix.dropLast()))), root)
+                return WalkedEntry(
+                    entry: TreeEntry(path: entry.path, kind: entry.kind, mode: entry.mode, modificationTime: entry.modificationTime,
+                                     size: entry.size, symlinkTarget: entry.kind == .symlink ? [] : nil, status: .unreadable),
+                    directory: lost.placeholder, name: child.name, device: child.device, inode: child.inode, changeTime: child.changeTime,
+                    problem: lost.problem)
             }
             var walked = WalkedEntry(
                 entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode,
@@ -185,10 +215,40 @@ final class TreeWalker {
         switch result {
         case .success(let (handle, children)):
             prefix = path + [0x2F]
-            stack.append(Frame(directory: handle, prefixLength: prefix.count, children: children))
+            stack.append(Frame(directory: handle, device: walked.device, inode: walked.inode, prefixLength: prefix.count, children: children))
+            // Only the nearest levels (and the root) stay open; the others are opened again on
+            // the way back.
+            if stack.count > openLevels + 1 { stack[stack.count - 1 - openLevels].directory = nil }
         case .failure(let error):
             walked.entry.status = .unreadable
             walked.problem = SnapCheckError(.io, "cannot list directory", at: PathLabel(bytes: walked.entry.path), errno: error.code)
+        }
+    }
+
+    /// Opens the directory now on top again, through `..` of the one just left (still open),
+    /// and checks that it is the directory that was listed.
+    private func reopenTop(from child: Frame) {
+        let top = stack.count - 1
+        guard let below = child.directory else {
+            // The directory left was lost itself: so is this one, for the same reason.
+            stack[top].lost = child.lost
+            return
+        }
+        let opened = withCString([0x2E, 0x2E]) { DirectoryHandle.open($0, in: below.descriptor) }
+        let checked = opened.flatMap { handle -> Result<DirectoryHandle, Errno> in
+            switch Syscall.fstat(handle.descriptor) {
+            case .success(let info) where UInt64(info.st_ino) == stack[top].inode && UInt64(info.st_dev) == stack[top].device:
+                return .success(handle)
+            case .success: return .failure(Errno(ESTALE))
+            case .failure(let error): return .failure(error)
+            }
+        }
+        switch checked {
+        case .success(let handle):
+            stack[top].directory = handle
+        case .failure(let error):
+            let path = Array(prefix.dropLast())
+            stack[top].lost = (SnapCheckError(.io, "cannot open directory again", at: PathLabel(bytes: path), errno: error.code), below)
         }
     }
 

@@ -62,6 +62,8 @@ final class ContentCheck {
             return try body(Source(descriptor: file.descriptor, base: 0, size: UInt64(clamping: file.status.st_size), bounded: false))
         case .region(let descriptor, let offset, let size):
             return try body(Source(descriptor: descriptor, base: offset, size: size, bounded: true))
+        case .nothing:
+            throw SnapCheckError(.wrongFileType, "not a regular file", at: label())
         }
     }
 

@@ -12,7 +12,9 @@ struct TargetEntry: Sendable {
     /// An entry the walk of a directory found.
     init(walked: WalkedEntry) {
         entry = walked.entry
-        content = .file(name: walked.name, directory: walked.directory)
+        // Only a regular file's directory is kept: anything else would hold its directory
+        // open while it waits in the queue (a deep tree would run out of descriptors).
+        content = walked.entry.kind == .file ? .file(name: walked.name, directory: walked.directory) : .nothing
         problem = walked.problem
     }
 
@@ -30,4 +32,6 @@ enum ContentLocation: Sendable {
     /// `size` bytes at `offset` of the open file `descriptor` (an archive member stored whole and
     /// uncompressed); reads never go past them. The descriptor stays open while the check runs.
     case region(descriptor: Int32, offset: UInt64, size: UInt64)
+    /// No bytes to read: not a regular file.
+    case nothing
 }

@@ -215,7 +215,7 @@ public enum Verifier {
             }
             reportProgress()
         }
-        var batcher = JobBatcher<VerifyItem>()
+        var batcher = JobBatcher<VerifyItem>(jobsInFlight: pool.window)
         // Whether the step under way is this shard's (always, without a shard): another
         // shard's steps are followed, for the state they leave, but not checked.
         var owning = true
@@ -230,7 +230,7 @@ public enum Verifier {
             enqueue(item)
         }
         func enqueue(_ item: VerifyItem) {
-            for job in batcher.add(item, weight: item.expectedFileBytes) { send(job) }
+            for job in batcher.add(item, weight: item.expectedFileBytes, directory: item.directory) { send(job) }
         }
         var backlog = Prefetcher.Backlog<[VerifyItem]>(jobs: pool.window) { $0.flatMap(\.reads) }
         func send(_ job: [VerifyItem]) {

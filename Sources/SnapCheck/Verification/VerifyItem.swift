@@ -66,7 +66,7 @@ enum VerifyItem {
     /// chunks.
     var reads: [Prefetcher.Request] {
         switch self {
-        case .matched(let expected, let target, let sample) where expected.kind == .file && target.entry.kind == .file:
+        case .matched(let expected, let target, let sample) where expected.kind == .file && target.entry.kind == .file && target.problem == nil:
             if let sample {
                 return sample.map { Prefetcher.Request(location: target.content, offset: expected.chunks[$0].offset, length: UInt64(expected.chunks[$0].length)) }
             }
@@ -83,6 +83,18 @@ enum VerifyItem {
         default:
             return []
         }
+    }
+
+    /// The directory the item keeps open (a target's regular file's), if any.
+    var directory: DirectoryHandle? {
+        let target: TargetEntry
+        switch self {
+        case .matched(_, let walked, _), .extra(let walked), .typeChanged(_, let walked), .shardPart(_, let walked, _, _): target = walked
+        case .part(let split, _): target = split.walked
+        case .missing, .hidden: return nil
+        }
+        guard case .file(_, let directory) = target.content else { return nil }
+        return directory
     }
 
     /// The size the manifest gives the entry the item is about (0 for an extra entry).
