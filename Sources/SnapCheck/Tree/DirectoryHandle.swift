@@ -30,8 +30,9 @@ final class DirectoryHandle: Sendable {
         return result.map { DirectoryHandle(descriptor: $0) }
     }
 
-    /// The names in the directory, without `.` and `..`, in the order the system returns them.
-    func names() -> Result<[[UInt8]], Errno> {
+    /// Calls `body` with each name in the directory (but `.` and `..`), as a NUL-terminated C
+    /// string and its length, in the order the system returns them, until it returns false.
+    func forEachName(_ body: (UnsafePointer<CChar>, Int) -> Bool) -> Result<Void, Errno> {
         // fdopendir takes ownership of the descriptor it is given: give it a duplicate.
         let copy = dup(descriptor)
         guard copy >= 0 else { return .failure(Errno(errno)) }
@@ -42,19 +43,19 @@ final class DirectoryHandle: Sendable {
         }
         defer { closedir(stream) }
         rewinddir(stream)
-        var names: [[UInt8]] = []
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
-                if errno != 0 { return .failure(Errno(errno)) }
-                return .success(names)
+                return errno != 0 ? .failure(Errno(errno)) : .success(())
             }
-            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> [UInt8] in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                return Array(bytes.prefix { $0 != 0 })
+            let goOn = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { name -> Bool in
+                    let length = strlen(name)
+                    if (length == 1 && name[0] == 0x2E) || (length == 2 && name[0] == 0x2E && name[1] == 0x2E) { return true }
+                    return body(name, length)
+                }
             }
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            names.append(name)
+            if !goOn { return .success(()) }
         }
     }
 }

@@ -12,20 +12,28 @@ public enum TreeOrder {
     ) -> Int {
         lhs.withUnsafeBufferPointer { left in
             rhs.withUnsafeBufferPointer { right in
-                // The sort key is the path followed by '/' for a directory; -1 marks its end.
-                func key(_ path: UnsafeBufferPointer<UInt8>, _ isDirectory: Bool, _ index: Int) -> Int {
-                    if index < path.count { return Int(path[index]) }
-                    return index == path.count && isDirectory ? 0x2F : -1
-                }
-                var index = 0
-                while true {
-                    let a = key(left, lhsIsDirectory, index)
-                    let b = key(right, rhsIsDirectory, index)
-                    if a != b { return a < b ? -1 : 1 }
-                    if a == -1 { return 0 }
-                    index += 1
-                }
+                compare(left, isDirectory: lhsIsDirectory, right, isDirectory: rhsIsDirectory)
             }
+        }
+    }
+
+    /// ``compare(_:isDirectory:_:isDirectory:)`` for paths (or names) held in buffers.
+    static func compare(
+        _ left: UnsafeBufferPointer<UInt8>, isDirectory lhsIsDirectory: Bool,
+        _ right: UnsafeBufferPointer<UInt8>, isDirectory rhsIsDirectory: Bool
+    ) -> Int {
+        // The sort key is the path followed by '/' for a directory; -1 marks its end.
+        func key(_ path: UnsafeBufferPointer<UInt8>, _ isDirectory: Bool, _ index: Int) -> Int {
+            if index < path.count { return Int(path[index]) }
+            return index == path.count && isDirectory ? 0x2F : -1
+        }
+        var index = 0
+        while true {
+            let a = key(left, lhsIsDirectory, index)
+            let b = key(right, rhsIsDirectory, index)
+            if a != b { return a < b ? -1 : 1 }
+            if a == -1 { return 0 }
+            index += 1
         }
     }
 

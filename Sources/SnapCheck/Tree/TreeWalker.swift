@@ -33,14 +33,6 @@ struct WalkedEntry: Sendable {
 /// A directory that cannot be listed is recorded with status ``TreeEntry/Status/unreadable``
 /// and the walk goes on.
 final class TreeWalker {
-    private struct Child {
-        var name: [UInt8]
-        var entry: TreeEntry
-        var device: UInt64
-        var inode: UInt64
-        var changeTime: FileTime
-    }
-
     private struct Frame {
         /// The open directory; let go of by frames more than ``TreeWalker/openLevels`` below the
         /// top (the entries found in it keep it open while they need it) and opened again
@@ -51,7 +43,7 @@ final class TreeWalker {
         /// The length of its path with a trailing `/` (of ``TreeWalker/prefix`` while it is
         /// on top): one path is kept for the whole stack, so memory is linear in the depth.
         var prefixLength: Int
-        var children: [Child]
+        var children: DirectoryListing
         var index = 0
         /// Why the directory could not be opened again, if it could not: its remaining
         /// entries are then reported unreadable, and name as their directory the one the walk
@@ -160,10 +152,12 @@ final class TreeWalker {
                 }
                 continue
             }
-            let child = stack[top].children[stack[top].index]
+            let index = stack[top].index
             stack[top].index += 1
-            var entry = child.entry
-            entry.path = prefix + child.name
+            let name = stack[top].children.name(index)
+            let (device, inode, changeTime) = stack[top].children.identity(index)
+            var entry = stack[top].children.entry(index)
+            entry.path = prefix + name
             if let start = skipBefore {
                 let isDirectory = entry.kind == .directory
                 if TreeOrder.compare(entry.path, isDirectory: isDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
@@ -180,12 +174,10 @@ final class TreeWalker {
                 return WalkedEntry(
                     entry: TreeEntry(path: entry.path, kind: entry.kind, mode: entry.mode, modificationTime: entry.modificationTime,
                                      size: entry.size, symlinkTarget: entry.kind == .symlink ? [] : nil, status: .unreadable),
-                    directory: lost.placeholder, name: child.name, device: child.device, inode: child.inode, changeTime: child.changeTime,
-                    problem: lost.problem)
+                    directory: lost.placeholder, name: name, device: device, inode: inode, changeTime: changeTime, problem: lost.problem)
             }
             var walked = WalkedEntry(
-                entry: entry, directory: directory, name: child.name, device: child.device, inode: child.inode,
-                changeTime: child.changeTime)
+                entry: entry, directory: directory, name: name, device: device, inode: inode, changeTime: changeTime)
             switch walked.entry.kind {
             case .symlink:
                 readLink(into: &walked)
@@ -203,7 +195,7 @@ final class TreeWalker {
     private func descend(into walked: inout WalkedEntry) {
         let path = walked.entry.path
         let opened = withCString(walked.name) { DirectoryHandle.open($0, in: walked.directory.descriptor) }
-        let result = opened.flatMap { handle -> Result<(DirectoryHandle, [Child]), Errno> in
+        let result = opened.flatMap { handle -> Result<(DirectoryHandle, DirectoryListing), Errno> in
             // The directory we opened must be the one we examined, not one swapped in since.
             switch Syscall.fstat(handle.descriptor) {
             case .success(let info) where UInt64(info.st_ino) == walked.inode && UInt64(info.st_dev) == walked.device:
@@ -269,36 +261,9 @@ final class TreeWalker {
         }
     }
 
-    /// The children of a directory, examined and sorted, excluded ones left out. A name that
-    /// vanished between `readdir` and `fstatat` is skipped: it is no longer part of the tree.
-    private func listing(of directory: DirectoryHandle, prefix: [UInt8]) -> Result<[Child], Errno> {
-        let names: [[UInt8]]
-        switch directory.names() {
-        case .success(let listed): names = listed
-        case .failure(let error): return .failure(error)
-        }
-        var children: [Child] = []
-        children.reserveCapacity(names.count)
-        for name in names where !isExcluded(name: name, path: prefix + name) {
-            var info = stat()
-            let result = withCString(name) { cName in
-                Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) }
-            }
-            if case .failure(let error) = result {
-                if error.code == ENOENT { continue }
-                return .failure(error)
-            }
-            children.append(Child(
-                name: name, entry: Self.entry(path: [], status: info),
-                device: UInt64(info.st_dev), inode: UInt64(info.st_ino), changeTime: FileTime(info.st_ctim)))
-        }
-        // Sort positions rather than the children themselves: moving a child costs reference
-        // counting, comparing two positions does not.
-        let order = children.indices.sorted { left, right in
-            TreeOrder.compare(children[left].name, isDirectory: children[left].entry.kind == .directory,
-                              children[right].name, isDirectory: children[right].entry.kind == .directory) < 0
-        }
-        return .success(order.map { children[$0] })
+    /// The children of a directory, examined and sorted, excluded ones left out.
+    private func listing(of directory: DirectoryHandle, prefix: [UInt8]) -> Result<DirectoryListing, Errno> {
+        DirectoryListing.list(directory, excluded: excludes.isEmpty ? nil : { name in self.isExcluded(name: name, path: prefix + name) })
     }
 
     private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
@@ -326,14 +291,5 @@ final class TreeWalker {
             matchesPath = pattern.contains("/")
             text = Array((pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern).utf8CString)
         }
-    }
-
-    /// The recorded form of an `lstat` result.
-    static func entry(path: [UInt8], status info: stat) -> TreeEntry {
-        let kind = FileKind(mode: info.st_mode) ?? .file
-        return TreeEntry(
-            path: path, kind: kind, mode: UInt32(info.st_mode & 0o7777),
-            modificationTime: FileTime(info.st_mtim),
-            size: kind == .file ? UInt64(clamping: info.st_size) : 0)
     }
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# shapes.sh — trees of unusual shape, for peak memory and descriptors (issue 15): a directory
+# of 1,000,000 empty files, and a chain of 6,000 nested directories walked under
+# `ulimit -n 256`. Prints wall time and peak RSS of `manifest` and `verify` for each, and their
+# exit status. The trees are made once under $SNAPBENCH_DIR/shapes (about 1M inodes).
+# usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shapes.sh
+set -uo pipefail
+ROOT=${SNAPBENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snapbench}/shapes
+SNAPCHECK=$(realpath "${SNAPCHECK:?set SNAPCHECK to a release build of snapcheck}")
+mkdir -p "$ROOT"
+if [ ! -d "$ROOT/flat-1m" ]; then
+    mkdir "$ROOT/flat-1m.tmp"
+    python3 -c "
+import os
+for i in range(1000000):
+    os.close(os.open(f'$ROOT/flat-1m.tmp/file-{i:07d}.txt', os.O_WRONLY | os.O_CREAT, 0o644))
+" && mv "$ROOT/flat-1m.tmp" "$ROOT/flat-1m"
+fi
+if [ ! -d "$ROOT/deep-6000" ]; then
+    mkdir -p "$ROOT/deep-6000.tmp"
+    (cd "$ROOT/deep-6000.tmp" && for _ in $(seq 6000); do mkdir d && cd d || exit 1; done && echo bottom > leaf) \
+        && mv "$ROOT/deep-6000.tmp" "$ROOT/deep-6000"
+fi
+run() {  # NAME LIMIT COMMAND...
+    local name=$1 limit=$2; shift 2
+    bash -c "ulimit -n $limit; /usr/bin/time -f '%e %M %x' -o '$ROOT/time.txt' \"\$@\" > /dev/null 2>&1" _ "$@"
+    read -r wall rss status < <(tail -1 "$ROOT/time.txt")
+    printf "%-22s %7.2f s  peak RSS %5d MiB  exit %s\n" "$name" "$wall" "$((rss / 1024))" "$status"
+}
+run "flat-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/flat-1m" -o "$ROOT/flat-1m.manifest" -q
+run "flat-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/flat-1m.manifest" "$ROOT/flat-1m"
+run "deep-6000 manifest" 256 "$SNAPCHECK" manifest "$ROOT/deep-6000" -o "$ROOT/deep-6000.manifest" -q
+run "deep-6000 verify" 256 "$SNAPCHECK" verify "$ROOT/deep-6000.manifest" "$ROOT/deep-6000"
