@@ -15,11 +15,7 @@ for corpus in small large; do
     # The chain's first link: a full read that also writes the side file.
     "$SNAPCHECK" manifest "$ROOT/$corpus" --reuse "$W/$corpus.manifest" -o "$W/$corpus.manifest" -q > /dev/null 2>&1
 done
-t() {
-    local name=$1; shift
-    /usr/bin/time -f "%e %M %x" -o "$W/time.txt" bash -c "$*" > /dev/null 2>&1
-    echo "$name $(tail -1 "$W/time.txt")"
-}
+. "$(dirname "$0")/harness/timing.sh"
 for round in $(seq "$ROUNDS"); do
     for corpus in small large; do
         t "find-$corpus" "find '$ROOT/$corpus' -printf '%s %T@\n'"

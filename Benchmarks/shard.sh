@@ -18,11 +18,7 @@ for corpus in large small; do
     [ -d "$ROOT/$corpus" ] || { echo "no $ROOT/$corpus: run harness/make-corpora.sh $corpus" >&2; exit 2; }
     [ -s "$W/$corpus.manifest" ] || "$SNAPCHECK" manifest "$ROOT/$corpus" -o "$W/$corpus.manifest" -q > /dev/null
 done
-t() {
-    local name=$1; shift
-    /usr/bin/time -f "%e %M %x" -o "$W/time.txt" bash -c "$*" > /dev/null 2>&1
-    echo "$name $(tail -1 "$W/time.txt")"
-}
+. "$(dirname "$0")/harness/timing.sh"
 for round in $(seq "$ROUNDS"); do
     for corpus in large small; do
         t "verify-$corpus" "'$SNAPCHECK' verify '$W/$corpus.manifest' '$ROOT/$corpus'"

@@ -35,10 +35,11 @@ struct CompareCommand: ParsableCommand {
             try layout.refuseForDirectory()
             try ShardOutput.run(reporting: reporting, command: "compare", title: title, manifest: nil, target: target, settings: ["chunking": "\(parameters)"]) {
                 progress, finding, _ in
-                try Verifier.compare(
+                let (range, report) = try Verifier.compare(
                     source: argumentPath(source), target: argumentPath(target), shard: shard, options: reporting.verifyOptions,
                     chunking: parameters, finding: finding, progress: progress,
                     sourceProblem: { Output.error("source: " + $0.description) })
+                return ShardOutput.Checked(range: range, report: report)
             }
             return
         }

@@ -36,16 +36,8 @@ struct MergeCommand: ParsableCommand {
         valueName: "file"))
     var output: String?
 
-    @Option(name: .customLong("metrics"), help: ArgumentHelp(
-        "Shard reports: write the verdict to FILE in the Prometheus text format, as the check's --metrics does.", valueName: "file"))
-    var metricsFile: String?
-
-    @Option(help: "The job label of --metrics and --history (default: snapcheck).")
-    var job = "snapcheck"
-
-    @Option(name: .customLong("history"), help: ArgumentHelp(
-        "Shard reports: append the verdict to FILE as one JSON line, as the check's --history does.", valueName: "file"))
-    var historyFile: String?
+    /// Shard reports: the verdict is recorded as the check itself would record it.
+    @OptionGroup var records: RunRecordOptions
 
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("give the shards' reports") }
@@ -54,7 +46,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         if try Self.isManifest(reports[0]) {
             guard let output else { throw SnapCheckError(.invalidArgument, "merging manifest parts needs -o MANIFEST") }
-            guard !json, metricsFile == nil, historyFile == nil else {
+            guard !json, records.isEmpty else {
                 throw SnapCheckError(.invalidArgument, "--json, --metrics and --history are for shard reports, not manifest parts")
             }
             let summary = try ManifestMerge.merge(parts: reports.map(argumentPath), to: argumentPath(output))
@@ -69,11 +61,9 @@ struct MergeCommand: ParsableCommand {
         var arguments = json ? ["--json"] : []
         if let output { arguments += ["--output", output] }
         if let byDirectory { arguments += ["--by-dir", String(byDirectory)] }
-        if let metricsFile { arguments += ["--metrics", metricsFile] }
-        if let historyFile { arguments += ["--history", historyFile] }
-        arguments += ["--job", job]
         arguments.append("--no-progress")
-        let reporting = try ReportOptions.parse(arguments)
+        var reporting = try ReportOptions.parse(arguments)
+        reporting.records = records
         let replay = { (_: ((VerificationProgress) -> Void)?, finding: (Finding) -> Void) -> VerificationReport in
             for each in findings { finding(each) }
             return report

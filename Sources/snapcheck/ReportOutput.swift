@@ -83,17 +83,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
 
-    @Option(name: .customLong("metrics"), help: ArgumentHelp(
-        "Write the outcome to FILE in the Prometheus text format (node_exporter's textfile collector), atomically.",
-        valueName: "file"))
-    var metricsFile: String?
-
-    @Option(help: "The job label of --metrics and --history (default: snapcheck); one metrics file per job.")
-    var job = "snapcheck"
-
-    @Option(name: .customLong("history"), help: ArgumentHelp(
-        "Append this run's summary to FILE as one JSON line (snapcheck history FILE shows them).", valueName: "file"))
-    var historyFile: String?
+    @OptionGroup var records: RunRecordOptions
 
     @Option(name: .customLong("by-dir"), help: ArgumentHelp(
         "Report findings and proven files for the directories at depth N (JSON: one line each). Text shows depth 1 when there are findings.",
@@ -159,20 +149,39 @@ struct ReportOptions: ParsableArguments {
             for line in lines { output.line(line) }
         }
         try output.finish()
-        if let metricsFile {
-            var metrics = MetricsFile(path: metricsFile, job: job)
+        if let metricsFile = records.metricsFile {
+            var metrics = MetricsFile(path: metricsFile, job: records.job)
             let wall = started.wall + (Clock.now() - started.monotonic)
             metrics.add(report: report, startedAt: started.wall, finishedAt: wall, coverage: rollingCoverage())
             try metrics.write()
         }
-        if let historyFile {
+        if let historyFile = records.historyFile {
             let wall = started.wall + (Clock.now() - started.monotonic)
             try HistoryFile.append(HistoryFile.line(
-                summary: JSONLines.summary(report, extra: summaryExtra), time: wall, job: job, command: command,
+                summary: JSONLines.summary(report, extra: summaryExtra), time: wall, job: records.job, command: command,
                 manifest: manifest, target: target), to: historyFile)
         }
         if report.hasCountedFindings { throw ExitCode(1) }
     }
+}
+
+/// `--metrics`, `--history` and `--job`: where a run's outcome is recorded, besides its report
+/// (by `verify`, `compare`, `spot-check`, and by `merge` for the verdict of shards).
+struct RunRecordOptions: ParsableArguments {
+    @Option(name: .customLong("metrics"), help: ArgumentHelp(
+        "Write the outcome to FILE in the Prometheus text format (node_exporter's textfile collector), atomically.",
+        valueName: "file"))
+    var metricsFile: String?
+
+    @Option(help: "The job label of --metrics and --history (default: snapcheck); one metrics file per job.")
+    var job = "snapcheck"
+
+    @Option(name: .customLong("history"), help: ArgumentHelp(
+        "Append this run's summary to FILE as one JSON line (snapcheck history FILE shows them).", valueName: "file"))
+    var historyFile: String?
+
+    /// Whether anything is to be recorded.
+    var isEmpty: Bool { metricsFile == nil && historyFile == nil }
 }
 
 extension VerifyOptions.MetadataPolicy: ExpressibleByArgument {}

@@ -6,22 +6,29 @@ import SnapCheck
 /// tally, and the summary, stamped with the shard, the manifest's snapshot id and the settings
 /// that change a result.
 enum ShardOutput {
+    /// What a shard's check gives: its range, its totals, and the fields its command adds to
+    /// the summary (a spot-check's sample).
+    struct Checked {
+        var range: ShardRange
+        var report: VerificationReport
+        var summaryExtra: (JSONObject) -> JSONObject = { $0 }
+    }
+
     /// Runs one shard's check and prints its report; exits 1 when it found something that
     /// counts (a damaged part included).
     static func run(
         reporting: ReportOptions, command: String, title: String, manifest: String?, target: String,
         settings extra: [String: String] = [:],
         check: (_ progress: ((VerificationProgress) -> Void)?, _ finding: @escaping (Finding) -> Void,
-                _ part: @escaping (ShardPart) -> Void) throws -> (range: ShardRange, report: VerificationReport),
-        summaryExtra: (JSONObject) -> JSONObject = { $0 }
+                _ part: @escaping (ShardPart) -> Void) throws -> Checked
     ) throws {
-        guard reporting.metricsFile == nil, reporting.historyFile == nil else {
+        guard reporting.records.isEmpty else {
             throw SnapCheckError(.invalidArgument, "--metrics and --history are for the verdict: give them to snapcheck merge")
         }
         let output = try ReportOutput(copyTo: reporting.outputFile)
         let progressLine = ProgressLine.enabled(reporting.progress) ? ProgressLine() : nil
         var damagedParts = 0
-        let (range, report) = try check(
+        let checked = try check(
             progressLine.map { line in { line.update(files: $0.checkedFiles, bytes: $0.readBytes, totalBytes: nil) } },
             { output.line(JSONLines.finding($0)) },
             { part in
@@ -29,11 +36,12 @@ enum ShardOutput {
                 output.line(partLine(part))
             })
         progressLine?.finish()
+        let (range, report) = (checked.range, checked.report)
         for directory in report.directories { output.line(JSONLines.directory(directory)) }
         var settings = reporting.shardSettings(command: command)
         settings.merge(extra) { $1 }
         output.line(JSONLines.summary(report) { object in
-            summaryExtra(object)
+            checked.summaryExtra(object)
                 .field("shard", range.shard.description).field("title", title)
                 .fields(manifest.map { [("manifest", JSONObject.quote($0))] }).field("target", target)
                 .field("settings", raw: settings.sorted { $0.key < $1.key }.reduce(JSONObject()) { $0.field($1.key, $1.value) }.text)

@@ -83,21 +83,18 @@ struct SpotCheckCommand: ParsableCommand {
             guard let seed else {
                 throw SnapCheckError(.invalidArgument, "--shard needs --seed N, the same for every shard, so that they share one sample")
             }
-            var result: SpotCheck.Result?
             try ShardOutput.run(
                 reporting: reporting, command: "spot-check",
                 title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(self.target)) (spot-check)",
-                manifest: manifest, target: self.target, settings: ["sample": "\(size)", "seed": String(seed)],
-                check: { progress, finding, _ in
-                    let outcome = try SpotCheck.run(
-                        manifest: argumentPath(manifest), target: argumentPath(self.target), shard: shard, sample: size, seed: seed,
-                        options: options, finding: finding, progress: progress)
-                    result = outcome.result
-                    return (outcome.range, outcome.result.report)
-                },
-                summaryExtra: { object in
-                    JSONLines.spotCheckFields(result!)(object).field("process_read_bytes", ProcessIO.readBytes())
-                })
+                manifest: manifest, target: self.target, settings: ["sample": "\(size)", "seed": String(seed)]
+            ) { progress, finding, _ in
+                let outcome = try SpotCheck.run(
+                    manifest: argumentPath(manifest), target: argumentPath(self.target), shard: shard, sample: size, seed: seed,
+                    options: options, finding: finding, progress: progress)
+                return ShardOutput.Checked(range: outcome.range, report: outcome.result.report) { object in
+                    JSONLines.spotCheckFields(outcome.result)(object).field("process_read_bytes", ProcessIO.readBytes())
+                }
+            }
             return
         }
         var result: SpotCheck.Result?

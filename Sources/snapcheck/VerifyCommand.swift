@@ -48,9 +48,10 @@ struct VerifyCommand: ParsableCommand {
                 title: "manifest \(Formatting.argument(manifest)), target \(Formatting.argument(target))",
                 manifest: manifest, target: target
             ) { progress, finding, part in
-                try Verifier.verify(
+                let (range, report) = try Verifier.verify(
                     manifest: argumentPath(manifest), target: argumentPath(target), shard: shard, options: options,
                     finding: finding, part: part, progress: progress)
+                return ShardOutput.Checked(range: range, report: report)
             }
             return
         }

@@ -243,7 +243,7 @@ public final class ManifestReader {
             guard line.elementsEqual(ManifestFormat.endLine(totals).utf8) else { throw invalid("malformed trailer") }
             counted = totals
             try finishTrailer(line)
-            return summary!
+            return counted  // with the id, now checked
         }
         throw invalid("truncated: the manifest ends before its \"end\" line")
     }

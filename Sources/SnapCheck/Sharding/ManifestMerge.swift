@@ -89,8 +89,7 @@ public enum ManifestMerge {
             throw SnapCheckError(
                 .invalidArgument, "missing part\(missing.count == 1 ? "" : "s") " + missing.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", "))
         }
-        // Every index is there: the missing ones were refused just above.
-        let ordered = (1...count).map { readers[$0]! }
+        let ordered = (1...count).compactMap { readers[$0] }  // every one: the missing were refused
         for (before, after) in zip(ordered, ordered.dropFirst()) {
             guard before.part.to == after.part.from else {
                 throw SnapCheckError(

@@ -93,8 +93,7 @@ public enum ShardMerge {
             let list = missing.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", ")
             throw SnapCheckError(.invalidArgument, "missing shard\(missing.count == 1 ? "" : "s") \(list)\(missing.count > 10 ? ", …" : "")")
         }
-        // Every index is there: the missing ones were refused just above.
-        let ordered = (1...count).map { byIndex[$0]! }
+        let ordered = (1...count).compactMap { byIndex[$0] }  // every one: the missing were refused
         // Cuts worked out from different trees (a source that changed between two shards of
         // a compare) would overlap or leave a gap.
         guard ordered.first?.start == nil, ordered.last?.end == nil else {

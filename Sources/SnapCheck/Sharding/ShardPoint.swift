@@ -47,27 +47,23 @@ public struct ShardPoint: Sendable, Hashable, Codable, Comparable {
 
     /// Reads the form of ``text``; nil when malformed.
     public init?(text: some StringProtocol) {
-        var fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        var chunk = 0
-        if fields.first == "chunk" {
-            let rest = text.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
-            guard rest.count == 4, let number = Int(rest[1]), number > 0, number < Int.max, String(number) == rest[1] else { return nil }
-            chunk = number
-            fields = Array(rest.dropFirst(2))
-            fields.insert("chunk", at: 0)
-        } else if fields.first == "after" {
+        var rest = Substring(text)
+        let chunk: Int
+        if rest.hasPrefix("before ") {
+            chunk = 0
+        } else if rest.hasPrefix("after ") {
             chunk = Int.max
-        } else if fields.first != "before" {
+        } else if rest.hasPrefix("chunk "), let number = rest.dropFirst(6).split(separator: " ").first,
+                  let value = Int(number), value > 0, value < Int.max, String(value) == number {
+            chunk = value
+            rest = rest.dropFirst(6 + number.count)
+        } else {
             return nil
         }
+        // What is left: the place word (or the chunk's number, passed), the kind, the path.
+        let fields = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3, fields[1] == "dir" || fields[1] == "entry",
               let path = PathEscaping.unescape(fields[2].utf8), !path.isEmpty else { return nil }
         self.init(path: path, isDirectory: fields[1] == "dir", chunk: chunk)
-    }
-
-    /// The place for people: the escaped path (with `/` for a directory) and, for a cut inside
-    /// a file or after an entry, which chunk.
-    public var displayText: String {
-        PathEscaping.escape(path) + (isDirectory ? "/" : "") + (chunk == 0 ? "" : isAfterEntry ? " (after)" : " (chunk \(chunk))")
     }
 }

@@ -25,7 +25,8 @@ extension SpotCheck {
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> (range: ShardRange, result: Result) {
         try check(sample)
-        let summary = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).identityAndTotals()
+        let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
+        let summary = try reader.identityAndTotals()
         var plan = SamplePlan(seed: seed, total: UInt64(summary.chunks), sample: UInt64(min(sample.chunks(of: summary), summary.chunks)))
         var sampledChunks = 0
         var sampledBytes: UInt64 = 0
@@ -35,7 +36,7 @@ extension SpotCheck {
         // verification reads them; it asks for the chunks of the entry it read last, and only
         // its own entries count.
         var (range, report) = try Verifier.verify(
-            manifest: manifest, target: target, planner: ShardRange.Planner(totals: summary, shard: shard),
+            manifest: manifest, parameters: reader.parameters, target: target, planner: ShardRange.Planner(totals: summary, shard: shard),
             snapshotID: summary.snapshotID, options: options,
             sample: { entry, owned in
                 let chosen = plan.choose(entry.chunks.count)

@@ -24,10 +24,11 @@ extension Verifier {
         finding: (Finding) -> Void = { _ in }, part: (ShardPart) -> Void = { _ in },
         progress: ((VerificationProgress) -> Void)? = nil
     ) throws(SnapCheckError) -> (range: ShardRange, report: VerificationReport) {
-        let totals = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot).identityAndTotals()
-        let planner = ShardRange.Planner(totals: totals, shard: shard)
-        return try verify(manifest: manifest, target: target, planner: planner, snapshotID: totals.snapshotID, options: options,
-                          chunksPassed: { _ in }, finding: finding, part: part, progress: progress)
+        let reader = try ManifestReader(path: manifest, expectedSnapshot: options.expectedSnapshot)
+        let totals = try reader.identityAndTotals()
+        return try verify(
+            manifest: manifest, parameters: reader.parameters, target: target, planner: ShardRange.Planner(totals: totals, shard: shard),
+            snapshotID: totals.snapshotID, options: options, chunksPassed: { _ in }, finding: finding, part: part, progress: progress)
     }
 
     /// Verifies the steps of `range` (cut where it says, in the manifest with id `snapshotID`).
@@ -36,7 +37,8 @@ extension Verifier {
         finding: (Finding) -> Void, part: (ShardPart) -> Void, progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> VerificationReport {
         try verify(
-            manifest: manifest, target: target, planner: ShardRange.Planner(given: range), snapshotID: snapshotID, options: options,
+            manifest: manifest, parameters: ManifestReader(path: manifest).parameters, target: target,
+            planner: ShardRange.Planner(given: range), snapshotID: snapshotID, options: options,
             chunksPassed: { _ in }, finding: finding, part: part, progress: progress).report
     }
 
@@ -44,12 +46,12 @@ extension Verifier {
     /// manifest order with the entries the check reads, of the chunks of the entries it passes
     /// over (a spot-check's sample plan draws for them); `sample` chooses a spot-check's chunks.
     static func verify(
-        manifest: FilePath, target: FilePath, planner: ShardRange.Planner, snapshotID: Digest, options: VerifyOptions,
+        manifest: FilePath, parameters: ChunkingParameters, target: FilePath, planner: ShardRange.Planner, snapshotID: Digest,
+        options: VerifyOptions,
         sample: ((TreeEntry, _ owned: Bool) -> [Int])? = nil, proven: ((TreeEntry, VerifyItem.ProvenChunks) -> Void)? = nil,
         chunksPassed: (Int) -> Void, finding: (Finding) -> Void, part: (ShardPart) -> Void,
         progress: ((VerificationProgress) -> Void)?
     ) throws(SnapCheckError) -> (range: ShardRange, report: VerificationReport) {
-        let parameters = try ManifestReader(path: manifest).parameters
         // Fail on a bad target before reading further.
         let walker = try TreeWalker(root: target, options: options.walk)
         let walk = options.walk
@@ -107,26 +109,11 @@ extension Verifier {
         let report = try options.withReservedThreads { (options) throws(SnapCheckError) in
             let walker = try TreeWalker(root: target, options: options.walk)
             // The source is followed from where the verification will start reading (a little
-            // before the range), examined but not read until the range begins.
-            let lookback = range.lookback(target: walker.hasNonDirectory)
-            var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
-            snapshot.cancellation = options.cancellation
-            let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
-                var problem: SnapCheckError?
-                try SnapshotBuilder.build(
-                    reserved: source, options: snapshot, previous: nil, recordsStates: false, range: range, examinedFrom: lookback,
-                    progress: nil, problem: { problem = $0 }
-                ) { (entry, _) throws(SnapCheckError) in
-                    defer { problem = nil }
-                    try emit((entry, problem))
-                }
-            }
+            // before the range), examined but not read outside the range.
+            let entries = recording(
+                source, options: options, chunking: chunking, range: range, examinedFrom: range.lookback(target: walker.hasNonDirectory))
             return try verify(
-                expected: { () throws(SnapCheckError) -> TreeEntry? in
-                    guard let (entry, problem) = try entries.next() else { return nil }
-                    if let problem { sourceProblem(problem) }
-                    return entry
-                },
+                expected: { () throws(SnapCheckError) -> TreeEntry? in try nextRecorded(entries, sourceProblem) },
                 parameters: chunking, target: walker, options: options, scope: ShardScope(range), progress: progress, finding: finding)
         }
         return (range, report)

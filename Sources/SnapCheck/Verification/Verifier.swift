@@ -284,8 +284,7 @@ public enum Verifier {
             case (nil, _): order = 1
             case (_, nil): order = -1
             }
-            if let scope {
-                let step = order <= 0 ? ShardPoint(expected!) : ShardPoint(actual!.entry)
+            if let scope, let step = order <= 0 ? expected.map(ShardPoint.init) : actual.map({ ShardPoint($0.entry) }) {
                 if scope.range.isPast(step) { break merge }
                 owning = scope.range.owns(step)
             }
@@ -396,25 +395,46 @@ extension Verifier {
     ) throws(SnapCheckError) -> VerificationReport {
         // A bad target fails here; a bad source at the first entry, before the target is read.
         let walker = try TreeWalker(root: target, options: options.walk)
-        var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
-        snapshot.cancellation = options.cancellation
         let totals = progress != nil && options.countsTotals ? BackgroundTotals.walking(source, options: options.walk) : nil
         defer { totals?.stop() }
-        // Each source entry travels with the problem met recording it (if any), so the problem
-        // reaches the caller on its own thread, beside the entry.
+        let entries = recording(source, options: options, chunking: chunking)
+        return try verify(
+            expected: { () throws(SnapCheckError) -> TreeEntry? in try nextRecorded(entries, sourceProblem) },
+            parameters: chunking, target: walker, options: options, totals: { totals?.result }, progress: progress, finding: finding)
+    }
+
+    /// The entries of `source`, recorded on threads of their own, ahead of the comparison, each
+    /// with the problem met recording it (if any). With a `range`, only its entries are
+    /// recorded, and the others from `examinedFrom` on are examined, unread (a shard of a
+    /// comparison).
+    static func recording(
+        _ source: FilePath, options: VerifyOptions, chunking: ChunkingParameters, range: ShardRange? = nil,
+        examinedFrom: ShardPoint? = nil
+    ) -> ReadAhead<(TreeEntry, SnapCheckError?), Void> {
+        var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
+        snapshot.cancellation = options.cancellation
         let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
             var problem: SnapCheckError?
-            try SnapshotBuilder.build(root: source, options: snapshot, problem: { problem = $0 }) { (entry) throws(SnapCheckError) in
-                defer { problem = nil }
-                try emit((entry, problem))
+            try snapshot.withReservedThreads { (snapshot) throws(SnapCheckError) in
+                try SnapshotBuilder.build(
+                    reserved: source, options: snapshot, previous: nil, recordsStates: false, range: range, examinedFrom: examinedFrom,
+                    progress: nil, problem: { problem = $0 }
+                ) { (entry, _) throws(SnapCheckError) in
+                    defer { problem = nil }
+                    try emit((entry, problem))
+                }
             }
         }
-        return try verify(
-            expected: { () throws(SnapCheckError) -> TreeEntry? in
-                guard let (entry, problem) = try entries.next() else { return nil }
-                if let problem { sourceProblem(problem) }
-                return entry
-            },
-            parameters: chunking, target: walker, options: options, totals: { totals?.result }, progress: progress, finding: finding)
+        return entries
+    }
+
+    /// The next recorded source entry; a problem met recording it goes to `sourceProblem`, on
+    /// the calling thread, beside the entry.
+    static func nextRecorded(
+        _ entries: ReadAhead<(TreeEntry, SnapCheckError?), Void>, _ sourceProblem: (SnapCheckError) -> Void
+    ) throws(SnapCheckError) -> TreeEntry? {
+        guard let (entry, problem) = try entries.next() else { return nil }
+        if let problem { sourceProblem(problem) }
+        return entry
     }
 }

@@ -153,7 +153,7 @@ struct ArchiveVerificationTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let tar = try fixture.make("whole.tar", "tar --format=pax -cf OUT .")
-        let size = try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as! Int
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as? Int)
         // Cuts inside members' headers and data (a cut in the zero blocks that end a tar loses
         // no member, and libarchive rightly reads every byte of every member).
         for cut in [700, size / 3, size / 2] {
@@ -179,7 +179,7 @@ struct ArchiveVerificationTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let tar = try fixture.make("whole.tar", "tar --format=pax -cf OUT .")
-        let size = try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as! Int
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: tar.string)[.size] as? Int)
         let intact = [
             try fixture.make("one.tar.gz", "gzip -c '\(tar.string)' > OUT"),
             try fixture.make("two.tar.gz", "(head -c \(size / 2) '\(tar.string)' | gzip; tail -c +\(size / 2 + 1) '\(tar.string)' | gzip -1) > OUT"),
@@ -193,7 +193,7 @@ struct ArchiveVerificationTests {
             #expect(piped.verified, "\(archive) through a pipe")
         }
         let gz = intact[0]
-        let gzSize = try FileManager.default.attributesOfItem(atPath: gz.string)[.size] as! Int
+        let gzSize = try #require(try FileManager.default.attributesOfItem(atPath: gz.string)[.size] as? Int)
         for cut in [100, gzSize / 3, gzSize - 4] {
             let truncated = try fixture.make("cut-\(cut).tar.gz", "head -c \(cut) '\(gz.string)' > OUT")
             let (report, findings) = try fixture.verify(truncated)
@@ -271,7 +271,7 @@ struct ArchiveVerificationTests {
         _ = try SnapshotBuilder.writeManifest(of: FilePath(fixture.tree.root.path), to: manifest)
         for (name, command) in [("sparse-gnu.tar", "tar --sparse --format=gnu -cf OUT ."), ("sparse-pax.tar", "tar --sparse --format=pax -cf OUT .")] {
             let archive = try fixture.make(name, command)
-            let size = try FileManager.default.attributesOfItem(atPath: archive.string)[.size] as! Int
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: archive.string)[.size] as? Int)
             #expect(size < 4 << 20, "\(name) is not sparse: \(size) bytes")
             var findings: [Finding] = []
             let report = try Verifier.verify(manifest: manifest, archive: archive, options: VerifyOptions(metadata: .ignore)) {

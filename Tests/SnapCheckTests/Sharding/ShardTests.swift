@@ -148,7 +148,7 @@ struct ShardTests {
         let reader = try ManifestReader(path: FilePath(scenario.manifest))
         var entries: [TreeEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
-        let snapshot = reader.summary!.snapshotID
+        let snapshot = try #require(reader.summary).snapshotID
         let nonDirectories = Set(entries.filter { $0.kind != .directory }.map(\.path))
         func range(_ index: Int, of count: Int, from start: ShardPoint?, to end: ShardPoint?) throws -> ShardRange {
             var candidates: [[UInt8]] = []
@@ -188,7 +188,7 @@ struct ShardTests {
         }
         for cut in cuts {
             let result = try merged(cut)
-            let where_ = cut.map(\.displayText).joined(separator: ", ")
+            let where_ = cut.map(\.text).joined(separator: ", ")
             #expect(result.findings.map(\.displayPath) == whole.findings.map(\.displayPath), "cut at \(where_)")
             #expect(result.findings == whole.findings, "cut at \(where_)")
             #expect(result.report == whole.report, "cut at \(where_)")
@@ -266,11 +266,8 @@ struct ShardTests {
             tree.file(Array("d\(index % 7)/f\(index)".utf8), FixtureInput.random(seed: UInt64(index), count: size))
         }
         let manifest = try TestSupport.temporaryDirectory().appendingPathComponent("m").path
-        let writer = try ManifestWriter(path: FilePath(manifest), parameters: VerifierTests.parameters)
-        try SnapshotBuilder.build(root: FilePath(tree.root.path), options: SnapshotOptions(chunking: VerifierTests.parameters)) {
-            try writer.append($0)
-        }
-        let total = try writer.finish().bytes
+        let total = try SnapshotBuilder.writeManifest(
+            of: FilePath(tree.root.path), to: FilePath(manifest), options: SnapshotOptions(chunking: VerifierTests.parameters)).bytes
         for count in [2, 4, 7] {
             let ranges = try (1...count).map { try ShardRange.plan(manifest: FilePath(manifest), shard: Shard($0, of: count)) }
             #expect(ranges.reduce(0) { $0 + $1.bytes } == total)
@@ -311,6 +308,18 @@ struct ShardTests {
         #expect(refusal(shards) == nil)
     }
 
+    @Test func cutPlacesReadBackAsWritten() {
+        for point in [
+            ShardPoint(path: Array("a b/c".utf8), isDirectory: false), ShardPoint(path: Array("d".utf8), isDirectory: true, chunk: Int.max),
+            ShardPoint(path: [0x66, 0xFF, 0x0A], isDirectory: false, chunk: 93),
+        ] {
+            #expect(ShardPoint(text: point.text) == point, "\(point.text)")
+        }
+        for bad in ["", "before", "before file a", "chunk 0 entry a", "chunk 01 entry a", "chunk x entry a", "after dir ", "middle entry a"] {
+            #expect(ShardPoint(text: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func shardsParseAndRefuseNonsense() throws {
         #expect(try Shard(parsing: "3/8") == Shard(3, of: 8))
         for bad in ["0/4", "5/4", "1/0", "a/b", "2", "1/2/3", "-1/2", ""] {
@@ -323,11 +332,8 @@ struct ShardTests {
         defer { tree.remove() }
         tree.file("only", "one file")
         let manifest = try TestSupport.temporaryDirectory().appendingPathComponent("m").path
-        let writer = try ManifestWriter(path: FilePath(manifest), parameters: VerifierTests.parameters)
-        try SnapshotBuilder.build(root: FilePath(tree.root.path), options: SnapshotOptions(chunking: VerifierTests.parameters)) {
-            try writer.append($0)
-        }
-        _ = try writer.finish()
+        _ = try SnapshotBuilder.writeManifest(
+            of: FilePath(tree.root.path), to: FilePath(manifest), options: SnapshotOptions(chunking: VerifierTests.parameters))
         var reports: [ShardReport] = []
         for index in 1...5 {
             var records: [ShardReport.Record] = []

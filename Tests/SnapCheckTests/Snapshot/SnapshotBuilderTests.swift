@@ -175,7 +175,7 @@ struct SnapshotBuilderTests {
         // Unchanged, the same file is recorded as ok with the chunks of its bytes.
         let (again, none) = hasher.record(try #require(try TreeWalker(root: FilePath(tree.root.path), options: WalkOptions()).next()))
         #expect(again.status == .ok && none == nil)
-        #expect(again.size == UInt64(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int))
+        #expect(again.size == UInt64(try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)))
     }
 
     @Test func missingOrNonDirectoryRootThrows() throws {
@@ -203,7 +203,7 @@ extension SnapshotBuilderTests {
         let one = try tree.entries(options: SnapshotOptions(threads: 1))
         let two = try tree.entries(options: SnapshotOptions(threads: 2))
         let three = try tree.entries(options: SnapshotOptions(threads: 3))
-        #expect(one.first!.chunks.count > 20)
+        #expect(try #require(one.first).chunks.count > 20)
         #expect(two == one)
         #expect(three == one)
     }

@@ -66,6 +66,6 @@ struct TreeWalkerDepthTests {
         let problem = try #require(seen[level10File] ?? nil)
         #expect(problem.message.contains("cannot open directory again"))
         // Files of the levels still open were found as usual.
-        #expect(seen[deepest + "/z"] != nil && seen[deepest + "/z"]! == nil)
+        #expect(seen[deepest + "/z"] == .some(nil))
     }
 }

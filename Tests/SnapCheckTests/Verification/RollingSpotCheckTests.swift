@@ -109,7 +109,7 @@ struct RollingSpotCheckTests {
         let read = try ProofState.read(from: FilePath(path))
         #expect(read.count == state.count && read.target == state.target && read.parameters == state.parameters)
         // 16 bytes a proof, plus a short header and the 32-byte checksum.
-        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         #expect(size <= state.count * 16 + 32 + 200, "\(size) bytes for \(state.count) proofs")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for damaged in [Array(bytes.prefix(bytes.count - 7)), { var copy = bytes; copy[copy.count / 2] ^= 1; return copy }(), []] {
