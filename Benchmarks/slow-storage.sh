@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # slow-storage.sh — verify through a mount that answers every open and read after LATENCY
-# (slowfs/slowfs.py, a FUSE passthrough: Debian's python3-pyfuse3), as a network share or a
+# (slowfs/slowfs.c, a FUSE passthrough: Debian's libfuse3-dev), as a network share or a
 # cloud mount does (issue 15). For each latency (default 1 ms and 5 ms): files/s of snapcheck
 # verify with its defaults against a reader with 2 reads in flight (treeread -j2) and with 16
 # (treeread -j16), the page cache dropped before each run (root), and the check that the report
@@ -8,11 +8,12 @@
 # usage: sudo SNAPCHECK=.build/release/snapcheck Benchmarks/slow-storage.sh   env: LATENCIES, FILES (default 2000)
 set -uo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "slow-storage.sh mounts a file system and drops the page cache: run it as root" >&2; exit 2; }
-/usr/bin/python3 -c 'import pyfuse3, trio' 2>/dev/null || { echo "needs Debian's python3-pyfuse3" >&2; exit 2; }
+pkg-config --exists fuse3 || { echo "needs Debian's libfuse3-dev" >&2; exit 2; }
 SNAPCHECK=$(realpath "${SNAPCHECK:?set SNAPCHECK to a release build of snapcheck}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$HERE/harness/floor/treeread
 make -s -C "$HERE/harness/floor" || exit 2
+make -s -C "$HERE/slowfs" || exit 2
 W=$(mktemp -d /tmp/snapcheck-slow.XXXXXX)
 trap 'umount "$W/mnt" 2>/dev/null; rm -rf "$W"' EXIT
 mkdir -p "$W/src" "$W/mnt"
@@ -31,7 +32,7 @@ PY
 "$SNAPCHECK" verify "$W/m" "$W/src" --metadata ignore --json | grep -v '"type":"summary"' > "$W/direct.json"
 "$SNAPCHECK" verify "$W/m" "$W/src" --metadata ignore --json | tail -1 | sed 's/,"process_read_bytes":[0-9]*//' >> "$W/direct.json"
 for latency in ${LATENCIES:-0.001 0.005}; do
-    /usr/bin/python3 "$HERE/slowfs/slowfs.py" "$W/src" "$W/mnt" "$latency" &
+    "$HERE/slowfs/slowfs" "$W/src" "$W/mnt" "$latency" &
     for _ in $(seq 50); do mountpoint -q "$W/mnt" && break; sleep 0.1; done
     run() {
         sync; echo 3 > /proc/sys/vm/drop_caches

@@ -56,6 +56,7 @@ public enum SnapshotBuilder {
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
         if let start = examinedFrom ?? range?.start { walker.skip(before: start.path, isDirectory: start.isDirectory) }
+        let walk = WalkAhead(walker)
         let parameters = options.chunking
         // A large file is cut by one worker and hashed by it and the helpers together, so a
         // single big file uses every core.
@@ -129,7 +130,7 @@ public enum SnapshotBuilder {
             try pool.submit(job, delivering: deliver, waiting: report)
         }
         var batcher = JobBatcher<SnapshotItem>(jobsInFlight: pool.window)
-        while let walked = walker.next() {
+        while let walked = walk.next() {
             try options.cancellation?.check()
             // Outside a range, an entry is left out (a manifest part), or handed on as examined,
             // unread (a sharded compare, which follows the entries around its range): the walk

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Keeps many reads in flight on slow storage, whatever the number of hashing threads: threads
-/// of its own read the files the workers are about to check (up to 256 KiB, into a scratch
+/// of its own read the files the workers are about to check (up to 128 KiB, into a scratch
 /// buffer, dropped) or ask the kernel to start reading them (`posix_fadvise(WILLNEED)`, for
 /// larger ranges), in the order the workers will check them, so that a cold disk or a network
 /// share has a deep queue while the workers hash what has arrived.
@@ -16,7 +16,7 @@ import Glibc
 /// the threads are never started. A request opens the file, gives the advice, and keeps the
 /// descriptor for the worker that will read the file (``take(name:in:)``), so that the wait
 /// of an `open` on slow storage (a network or FUSE round trip) is paid here, many at a time,
-/// not by the worker. What it reads only passes through a scratch buffer (256 KiB a thread:
+/// not by the worker. What it reads only passes through a scratch buffer (128 KiB a thread:
 /// the pages stay in the page cache), so memory is that, the queue, at most `capacity` requests (when it is full an offer is dropped, and
 /// that file is read without help), and at most `openLimit` descriptors are kept (beyond
 /// them, the file is closed after the advice); those never taken are closed by
@@ -55,7 +55,7 @@ final class Prefetcher: Sendable {
     /// Where the time of each read ahead is told (see ``ReadMonitor/storageIsSlow``).
     private let monitor: ReadMonitor
 
-    init(monitor: ReadMonitor, threads: Int = 16, capacity: Int = 4096, openLimit: Int = 256) {
+    init(monitor: ReadMonitor, threads: Int = 64, capacity: Int = 4096, openLimit: Int = 256) {
         self.monitor = monitor
         threadCount = threads
         self.capacity = capacity
@@ -156,7 +156,7 @@ final class Prefetcher: Sendable {
 
     /// Requests up to this long are read (into a scratch buffer of each thread's), longer ones
     /// advised.
-    static let readSize = 256 << 10
+    static let readSize = 128 << 10
 
     private func run() {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 64)

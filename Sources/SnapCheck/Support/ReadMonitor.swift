@@ -16,6 +16,9 @@ final class ReadMonitor: Sendable {
     /// on the storage.
     private let slowShare = Atomic<Int>(0)
     private let slowShareAhead = Atomic<Int>(0)
+    /// How many reads (up to a few dozen) each share has seen: it says nothing before a few.
+    private let samples = Atomic<Int>(0)
+    private let samplesAhead = Atomic<Int>(0)
     /// Set while a ``Prefetcher`` reads ahead for this job.
     private let readingAhead = Atomic<Bool>(false)
 
@@ -45,25 +48,30 @@ final class ReadMonitor: Sendable {
     /// ``didRead(_:)`` for a read that started at `start`: also tells whether it waited.
     func finishRead(_ count: Int, startedAt start: UInt64) {
         didRead(count)
-        Self.update(slowShare, waited: Self.waited(since: start, bytes: count))
+        Self.update(slowShare, samples: samples, waited: Self.waited(since: start, bytes: count))
     }
 
     /// Tells whether an access made to read ahead (an open and a read of `bytes`) that started
     /// at `start` waited; from then on, those decide ``storageIsSlow`` too.
     func noteReadAhead(since start: UInt64, bytes: Int) {
         readingAhead.store(true, ordering: .relaxed)
-        Self.update(slowShareAhead, waited: Self.waited(since: start, bytes: bytes))
+        Self.update(slowShareAhead, samples: samplesAhead, waited: Self.waited(since: start, bytes: bytes))
     }
 
     /// Whether most recent reads waited for the storage (over 50 µs beyond copying their
     /// bytes, which the page cache does at several GB/s): a cold disk, a network share, a FUSE
     /// mount. More reads in flight then help (``Prefetcher``). A read that was only slow
     /// because its thread was descheduled does not tip it: it takes most of the last few dozen
-    /// reads. While reading ahead, the reads ahead count on their own (the workers' then find
-    /// their data cached, which says nothing of the storage).
+    /// reads, and at the start most of the first four or more (so that slow storage is seen
+    /// after a few reads, not a few dozen). While reading ahead, the reads ahead count on their
+    /// own (the workers' then find their data cached, which says nothing of the storage).
     var storageIsSlow: Bool {
-        slowShare.load(ordering: .relaxed) > 512
-            || (readingAhead.load(ordering: .relaxed) && slowShareAhead.load(ordering: .relaxed) > 512)
+        Self.mostWaited(slowShare, samples: samples)
+            || (readingAhead.load(ordering: .relaxed) && Self.mostWaited(slowShareAhead, samples: samplesAhead))
+    }
+
+    private static func mostWaited(_ share: borrowing Atomic<Int>, samples: borrowing Atomic<Int>) -> Bool {
+        samples.load(ordering: .relaxed) >= 4 && share.load(ordering: .relaxed) > 512
     }
 
     private static func waited(since start: UInt64, bytes: Int) -> Bool {
@@ -71,11 +79,13 @@ final class ReadMonitor: Sendable {
         return elapsed > 50_000 + UInt64(bytes) / 4  // 4 bytes a nanosecond: the copy
     }
 
-    /// Moves a share (out of 1024) by one sample, about the last 32 counting; racing updates
-    /// only blur it.
-    private static func update(_ share: borrowing Atomic<Int>, waited: Bool) {
+    /// Moves a share (out of 1024) by one sample: the mean of the samples while there are
+    /// fewer than 32, then a moving mean of about the last 32. Racing updates only blur it.
+    private static func update(_ share: borrowing Atomic<Int>, samples: borrowing Atomic<Int>, waited: Bool) {
+        let seen = samples.load(ordering: .relaxed)
+        if seen < 32 { samples.store(seen + 1, ordering: .relaxed) }
         let old = share.load(ordering: .relaxed)
-        share.store(old - old / 32 + (waited ? 32 : 0), ordering: .relaxed)
+        share.store(old + ((waited ? 1024 : 0) - old) / min(seen + 1, 32), ordering: .relaxed)
     }
 
     /// Now, in nanoseconds of the monotonic clock.

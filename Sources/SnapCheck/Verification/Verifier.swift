@@ -246,6 +246,7 @@ public enum Verifier {
         // there included), so that it meets its first steps in the state a single run would.
         var lookback = scope?.range.lookback(target: walker.hasNonDirectory)
         if let lookback { walker.skip(before: lookback.path, isDirectory: lookback.isDirectory) }
+        let walk = WalkAhead(walker)
         func nextExpectedInScope() throws(SnapCheckError) -> TreeEntry? {
             while let entry = try nextExpected() {
                 guard let from = lookback else { return entry }
@@ -258,7 +259,7 @@ public enum Verifier {
             return nil
         }
         var expected = try nextExpectedInScope()
-        var actual = walker.next().map(TargetEntry.init(walked:))
+        var actual = walk.next().map(TargetEntry.init(walked:))
         // For a spot-check: the chunks of the current expected file chosen for reading.
         var chosen: [Int]?
         func countExpected(_ entry: TreeEntry) {
@@ -312,7 +313,7 @@ public enum Verifier {
                 expected = try nextExpectedInScope()
                 if let expected { countExpected(expected) }
             }
-            if order >= 0 { actual = walker.next().map(TargetEntry.init(walked:)) }
+            if order >= 0 { actual = walk.next().map(TargetEntry.init(walked:)) }
             // What waited and is released now belongs to this step.
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
