@@ -90,7 +90,9 @@ public enum SnapshotBuilder {
         defer { pool.shutDown() }
         let totals = progress == nil || !options.countsTotals ? nil : BackgroundTotals.walking(root, options: options.walk)
         defer { totals?.stop() }
-        if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
+        // The owner looks up at least every 10 ms while it waits for the workers: for progress,
+        // and to start reading ahead as soon as the storage is seen to be slow.
+        pool.heartbeatInterval = min(options.progressInterval.nanoseconds, 10_000_000)
 
         var state = SnapshotProgress(entries: 0, files: 0, bytes: 0)
         // What the run waits on, for reports; made a FilePath only for a report.
@@ -124,10 +126,15 @@ public enum SnapshotBuilder {
                     location: .file(name: $0.walked.name, directory: $0.walked.directory), offset: 0, length: min($0.walked.entry.size, 16 << 20))
             }
         }
+        func waiting() {
+            backlog.offerWaiting(ifSlow: options.readsAheadAlways || monitor.storageIsSlow, started: pool.jobCounts.started, to: prefetcher)
+            report()
+        }
         func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
-            backlog.submit(job, slow: options.readsAheadAlways || monitor.storageIsSlow, to: prefetcher)
+            let counts = pool.jobCounts
+            backlog.submit(job, number: counts.submitted, slow: options.readsAheadAlways || monitor.storageIsSlow, started: counts.started, to: prefetcher)
             inFlight.submitted(job[job.count - 1].walked.entry.path)
-            try pool.submit(job, delivering: deliver, waiting: report)
+            try pool.submit(job, delivering: deliver, waiting: waiting)
         }
         var batcher = JobBatcher<SnapshotItem>(jobsInFlight: pool.window)
         while let walked = walk.next() {
@@ -160,7 +167,7 @@ public enum SnapshotBuilder {
             }
         }
         if let job = batcher.finish() { try send(job) }
-        try pool.drain(delivering: deliver, waiting: report)
+        try pool.drain(delivering: deliver, waiting: waiting)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
     }

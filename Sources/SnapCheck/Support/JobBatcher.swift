@@ -1,6 +1,11 @@
 /// Groups work items into jobs for an ``OrderedWorkPool``: small items travel together (up to
 /// 64 items or 1 MiB of file data per job), because a handshake per tiny file costs more than
 /// hashing it; an item of 1 MiB or more is a job of its own.
+///
+/// The first jobs are smaller (1 item, then 2, 4, … up to 64): until the first reads show
+/// whether the storage is slow, nothing is read ahead, and a worker reads its job's files one
+/// after the other; on a network share a first job of 64 files would take 64 round trips
+/// before the reads ahead could help it.
 struct JobBatcher<Item> {
     /// Items per job, at most.
     static var maximumItems: Int { 64 }
@@ -13,6 +18,8 @@ struct JobBatcher<Item> {
     let maximumDirectories: Int
 
     private var items: [Item] = []
+    /// Items in the job being filled, at most: doubles with every job sent.
+    private var itemLimit = 1
     private var bytes: UInt64 = 0
     private var directories = 0
     private var lastDirectory: ObjectIdentifier?
@@ -40,7 +47,7 @@ struct JobBatcher<Item> {
         }
         items.append(item)
         bytes += weight
-        if items.count >= Self.maximumItems || bytes >= Self.maximumBytes, let pending = finish() {
+        if items.count >= itemLimit || bytes >= Self.maximumBytes, let pending = finish() {
             ready.append(pending)
         }
         return ready
@@ -54,6 +61,7 @@ struct JobBatcher<Item> {
         guard !items.isEmpty else { return nil }
         defer {
             items = []
+            itemLimit = min(itemLimit * 2, Self.maximumItems)
             bytes = 0
             directories = 0
             lastDirectory = nil

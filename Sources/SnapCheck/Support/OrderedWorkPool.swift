@@ -44,6 +44,10 @@ final class OrderedWorkPool<Job: Sendable, Output: Sendable> {
         threads = []
     }
 
+    /// How many jobs were submitted, and how many of them a worker has started (the others
+    /// wait in the queue).
+    var jobCounts: (submitted: Int, started: Int) { queue.peek { ($0.submitted, $0.started) } }
+
     /// Nanoseconds between the calls of `waiting` while the owner waits for a result; nil to
     /// wait without them.
     var heartbeatInterval: UInt64?

@@ -16,13 +16,14 @@ import Glibc
 /// the threads are never started. A request opens the file, gives the advice, and keeps the
 /// descriptor for the worker that will read the file (``take(name:in:)``), so that the wait
 /// of an `open` on slow storage (a network or FUSE round trip) is paid here, many at a time,
-/// not by the worker. What it reads only passes through a scratch buffer (128 KiB a thread:
-/// the pages stay in the page cache), so memory is that, the queue, at most `capacity` requests (when it is full an offer is dropped, and
-/// that file is read without help), and at most `openLimit` descriptors are kept (beyond
-/// them, the file is closed after the advice); those never taken are closed by
-/// ``shutDown()``. Files are opened as the workers open them: relative to their directory,
-/// without following a link, without updating the access time, and only regular files are
-/// advised.
+/// not by the worker; a worker that comes for a file while it is being opened waits for it
+/// instead of asking the storage again. What it reads only passes through a scratch buffer
+/// (128 KiB a thread: the pages stay in the page cache), so memory is that, the queue, at most
+/// `capacity` requests (when it is full an offer is dropped, and that file is read without
+/// help), and at most `openLimit` descriptors are kept, each with its directory (beyond them,
+/// the file is closed after the advice); those never taken are closed by ``shutDown()``.
+/// Files are opened as the workers open them: relative to their directory, without following
+/// a link, without updating the access time, and only regular files are advised.
 final class Prefetcher: Sendable {
     /// A range of a file to be read soon.
     struct Request: Sendable {
@@ -38,9 +39,8 @@ final class Prefetcher: Sendable {
     }
 
     private let queue = ConditionLock(Queue())
-    /// Files opened ahead for the workers, by directory and name.
-    private let opened = ConditionLock([OpenedKey: OpenedFile]())
-    private let openLimit: Int
+    /// Files opened ahead for the workers, or being opened, by directory and name.
+    private let opened: OpenedAhead
     /// Counts the waiting requests: each one wakes one thread (a condition variable would wake
     /// them all, for every request).
     private let waiting: DispatchSemaphore
@@ -55,42 +55,34 @@ final class Prefetcher: Sendable {
     /// Where the time of each read ahead is told (see ``ReadMonitor/storageIsSlow``).
     private let monitor: ReadMonitor
 
-    init(monitor: ReadMonitor, threads: Int = 64, capacity: Int = 4096, openLimit: Int = 256) {
+    /// `openLimit` defaults to 256, or an eighth of the process's limit on open files if that
+    /// is less (each file kept may keep its directory open too).
+    init(monitor: ReadMonitor, threads: Int = 64, capacity: Int = 4096, openLimit: Int? = nil) {
         self.monitor = monitor
         threadCount = threads
         self.capacity = capacity
-        self.openLimit = openLimit
+        opened = OpenedAhead(limit: openLimit ?? max(1, min(256, Int(clamping: OpenFileLimit.current ?? 1024) / 8)))
         waiting = DispatchSemaphore(value: 0)
     }
 
-    /// A file kept open for a worker.
-    private struct OpenedKey: Hashable, Sendable {
-        var directory: ObjectIdentifier
-        var name: [UInt8]
-    }
-
-    private struct OpenedFile: @unchecked Sendable {
-        // @unchecked: `stat` is a plain C struct of numbers, imported without Sendable.
-        var descriptor: Int32
-        var status: stat
-    }
-
     /// The descriptor (and its `fstat`) of `name` in `directory`, if it was opened ahead; the
-    /// caller owns it from then on.
+    /// caller owns it from then on. When a thread is opening and reading it right now, waits
+    /// for that thread rather than asking the storage a second time (on a network share the
+    /// worker would pay the whole round trip again, and it is at the head of the queue).
     func take(name: [UInt8], in directory: DirectoryHandle) -> (Int32, stat)? {
         // Nothing was ever offered (the page cache): no lock, no lookup.
         guard started.load(ordering: .acquiring) else { return nil }
-        let key = OpenedKey(directory: ObjectIdentifier(directory), name: name)
-        guard let file = opened.withLock({ $0.removeValue(forKey: key) }) else { return nil }
-        return (file.descriptor, file.status)
+        return opened.take(OpenedAhead.Key(directory: directory, name: name)).map { ($0.descriptor, $0.status) }
     }
 
     /// What a job has submitted to its workers before its reads were seen to wait: handed to
-    /// the prefetcher as soon as they are (those jobs may not have been started yet).
+    /// the prefetcher as soon as they are, those not started by a worker yet (a file its worker
+    /// has opened already would only be opened a second time).
     /// The jobs are kept as they are (a reference each), and their requests worked out only
     /// when they are offered: on the page cache this costs nearly nothing.
     struct Backlog<Job> {
-        private var jobs: [Job] = []
+        /// Jobs, each with its number in the order of submission.
+        private var jobs: [(number: Int, job: Job)] = []
         private let limit: Int
         private let requests: (Job) -> [Request]
 
@@ -100,22 +92,37 @@ final class Prefetcher: Sendable {
             self.requests = requests
         }
 
-        /// Offers the reads of `job`, and of the jobs that wait, when `slow`; keeps it for
-        /// later otherwise.
-        mutating func submit(_ job: Job, slow: Bool, to prefetcher: Prefetcher) {
+        /// Offers the reads of `job`, the job numbered `number` (counting from 0 in the order
+        /// of submission), and of the jobs that wait, when `slow`; keeps it for later
+        /// otherwise. `started` is how many jobs a worker has started.
+        mutating func submit(_ job: Job, number: Int, slow: Bool, started: Int, to prefetcher: Prefetcher) {
             guard slow else {
                 if jobs.count == limit { jobs.removeFirst() }
-                jobs.append(job)
+                jobs.append((number, job))
                 return
             }
-            for waiting in jobs { for request in requests(waiting) { prefetcher.offer(request) } }
-            jobs = []
+            offerWaiting(ifSlow: true, started: started, to: prefetcher)
             for request in requests(job) { prefetcher.offer(request) }
+        }
+
+        /// Offers the reads of the jobs that wait and that no worker has started when `slow`:
+        /// for the owner to call while it waits for its workers, so that the jobs handed out
+        /// before the storage was seen to be slow are read ahead at once, not at the next
+        /// submission (which waits for the first of them to be done: on a network share, each
+        /// of its files one round trip after the other).
+        mutating func offerWaiting(ifSlow slow: Bool, started: Int, to prefetcher: Prefetcher) {
+            guard slow, !jobs.isEmpty else { return }
+            for (number, job) in jobs where number >= started {
+                for request in requests(job) { prefetcher.offer(request) }
+            }
+            jobs = []
         }
     }
 
     /// Queues a request unless the queue is full.
     func offer(_ request: Request) {
+        let key = Self.key(request)
+        if let key { opened.queued(key) }
         let start = queue.withLock { queue -> Bool in
             guard !queue.closed, queue.requests.count - queue.first < capacity else { return false }
             if queue.first > capacity {
@@ -125,7 +132,10 @@ final class Prefetcher: Sendable {
             queue.requests.append(request)
             return true
         }
-        guard start else { return }
+        guard start else {
+            if let key { opened.dropped(key) }
+            return
+        }
         waiting.signal()
         threads.withLock { threads in
             guard threads.isEmpty else { return }
@@ -147,11 +157,7 @@ final class Prefetcher: Sendable {
         }
         for _ in stopped { waiting.signal() }
         for thread in stopped { thread.join() }
-        let left = opened.withLock { files in
-            defer { files = [:] }
-            return files.values.map(\.descriptor)
-        }
-        for descriptor in left { close(descriptor) }
+        opened.closeAll()
     }
 
     /// Requests up to this long are read (into a scratch buffer of each thread's), longer ones
@@ -180,14 +186,36 @@ final class Prefetcher: Sendable {
             Self.advise(request)
             return
         }
+        let key = OpenedAhead.Key(directory: directory, name: name)
+        switch opened.claim(key) {
+        case .skip:
+            return
+        case .keep:
+            opened.finish(key, with: openAndRead(request, name: name, in: directory, scratch: scratch))
+        case .readOnly:
+            if let file = openAndRead(request, name: name, in: directory, scratch: scratch) { close(file.descriptor) }
+        }
+    }
+
+    /// The file a request is for, if it is one the workers open by name.
+    private static func key(_ request: Request) -> OpenedAhead.Key? {
+        guard case .file(let name, let directory) = request.location else { return nil }
+        return OpenedAhead.Key(directory: directory, name: name)
+    }
+
+    /// Opens the file of a request as the workers would and reads or advises its range; nil
+    /// when it cannot be opened or is not a regular file (the worker finds out for itself).
+    private func openAndRead(
+        _ request: Request, name: [UInt8], in directory: DirectoryHandle, scratch: UnsafeMutableRawBufferPointer
+    ) -> OpenedAhead.File? {
         let started = ReadMonitor.now()
         let flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW
         var descriptor = withCString(name) { openat(directory.descriptor, $0, flags | Syscall.noAccessTime) }
         if descriptor < 0 && errno == EPERM { descriptor = withCString(name) { openat(directory.descriptor, $0, flags) } }
-        guard descriptor >= 0 else { return }
+        guard descriptor >= 0 else { return nil }
         guard case .success(let status) = Syscall.fstat(descriptor), status.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
-            return
+            return nil
         }
         if request.length <= UInt64(Self.readSize) {
             // Read, and dropped: some file systems (FUSE) take the advice as a hint and wait
@@ -197,13 +225,7 @@ final class Prefetcher: Sendable {
         } else {
             _ = posix_fadvise(descriptor, off_t(clamping: request.offset), off_t(clamping: request.length), POSIX_FADV_WILLNEED)
         }
-        let key = OpenedKey(directory: ObjectIdentifier(directory), name: name)
-        let kept = opened.withLock { files -> Bool in
-            guard files.count < openLimit, files[key] == nil else { return false }
-            files[key] = OpenedFile(descriptor: descriptor, status: status)
-            return true
-        }
-        if !kept { close(descriptor) }
+        return OpenedAhead.File(descriptor: descriptor, status: status)
     }
 
     /// Asks the kernel to read a region of an open archive into the page cache.

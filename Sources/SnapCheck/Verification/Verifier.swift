@@ -183,7 +183,9 @@ public enum Verifier {
         var report = VerificationReport()
         var directories = options.directoryDepth.map { DirectoryTally(depth: $0) }
         var state = VerificationProgress()
-        if progress != nil { pool.heartbeatInterval = options.progressInterval.nanoseconds }
+        // The owner looks up at least every 10 ms while it waits for the workers: for progress,
+        // and to start reading ahead as soon as the storage is seen to be slow.
+        pool.heartbeatInterval = min(options.progressInterval.nanoseconds, 10_000_000)
         // What the run waits on, for reports; made a FilePath only for a report.
         var inFlight = InFlightPaths(tracking: progress != nil)
         func reportProgress() {
@@ -233,10 +235,15 @@ public enum Verifier {
             for job in batcher.add(item, weight: item.expectedFileBytes, directory: item.directory) { send(job) }
         }
         var backlog = Prefetcher.Backlog<[VerifyItem]>(jobs: pool.window) { $0.flatMap(\.reads) }
+        func waiting() {
+            backlog.offerWaiting(ifSlow: options.readsAheadAlways || monitor.storageIsSlow, started: pool.jobCounts.started, to: prefetcher)
+            reportProgress()
+        }
         func send(_ job: [VerifyItem]) {
-            backlog.submit(job, slow: options.readsAheadAlways || monitor.storageIsSlow, to: prefetcher)
+            let counts = pool.jobCounts
+            backlog.submit(job, number: counts.submitted, slow: options.readsAheadAlways || monitor.storageIsSlow, started: counts.started, to: prefetcher)
             inFlight.submitted(job[job.count - 1].path)
-            pool.submit(job, delivering: deliver, waiting: reportProgress)
+            pool.submit(job, delivering: deliver, waiting: waiting)
         }
 
         var pairing = TypeChangePairing()
@@ -318,7 +325,7 @@ public enum Verifier {
             for item in pairing.passed(expected: expected, actual: actual?.entry) { submit(item) }
         }
         if let job = batcher.finish() { send(job) }
-        pool.drain(delivering: deliver, waiting: reportProgress)
+        pool.drain(delivering: deliver, waiting: waiting)
         // Files cut short by a cancellation look unreadable to the workers: say cancelled.
         try options.cancellation?.check()
         report.directories = directories?.directories ?? []

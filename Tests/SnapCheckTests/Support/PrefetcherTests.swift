@@ -86,3 +86,98 @@ struct PrefetcherTests {
         #expect(try record(readingAhead: true) == (try record(readingAhead: false)))
     }
 }
+
+/// The files opened ahead, between the request and the worker: each goes to the worker of its
+/// own directory and to no other, and none is left behind.
+struct OpenedAheadTests {
+    /// A file of the tree opened for reading, as a prefetch thread opens it.
+    static func open(_ tree: TreeBuilder, _ path: String) throws -> OpenedAhead.File {
+        let descriptor = Glibc.open(tree.root.path + "/" + path, O_RDONLY)
+        #expect(descriptor >= 0)
+        var status = stat()
+        fstat(descriptor, &status)
+        return OpenedAhead.File(descriptor: descriptor, status: status)
+    }
+
+    static func directory(_ tree: TreeBuilder, _ path: String) throws -> DirectoryHandle {
+        try #require(try? DirectoryHandle.open(tree.root.path + "/" + path, in: AT_FDCWD).get())
+    }
+
+    @Test func aFileOpenedAheadIsHandedOnlyToItsOwnDirectory() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        tree.directory("a")
+        tree.directory("b")
+        tree.file("a/same", "content of a")
+        tree.file("b/same", "content of b")
+        let name = Array("same".utf8)
+        let a = OpenedAhead.Key(directory: try Self.directory(tree, "a"), name: name)
+        let b = OpenedAhead.Key(directory: try Self.directory(tree, "b"), name: name)
+        let aAgain = OpenedAhead.Key(directory: try Self.directory(tree, "a"), name: name)
+        let opened = OpenedAhead(limit: 8)
+        opened.queued(a)
+        guard case .keep = opened.claim(a) else { Issue.record("the first request for a file keeps it"); return }
+        opened.finish(a, with: try Self.open(tree, "a/same"))
+        // Neither another directory's file of that name nor another handle on the same
+        // directory is handed the descriptor.
+        #expect(opened.take(b) == nil)
+        #expect(opened.take(aAgain) == nil)
+        let file = try #require(opened.take(a))
+        defer { close(file.descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let count = pread(file.descriptor, &bytes, bytes.count, 0)
+        #expect(String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self) == "content of a")
+        // Taken once: it is the caller's now.
+        #expect(opened.take(a) == nil)
+    }
+
+    @Test func aWorkerThatComesFirstLeavesNothingToOpen() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        tree.file("f", "x")
+        let key = OpenedAhead.Key(directory: try Self.directory(tree, "."), name: Array("f".utf8))
+        let opened = OpenedAhead(limit: 8)
+        opened.queued(key)
+        #expect(opened.take(key) == nil)
+        // The request still queued is skipped: a descriptor kept for it would never be taken.
+        guard case .skip = opened.claim(key) else { Issue.record("a file its worker opened is opened ahead again"); return }
+    }
+
+    @Test func noMoreThanTheLimitAreKept() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        tree.file("f1", "1")
+        tree.file("f2", "2")
+        let directory = try Self.directory(tree, ".")
+        let first = OpenedAhead.Key(directory: directory, name: Array("f1".utf8))
+        let second = OpenedAhead.Key(directory: directory, name: Array("f2".utf8))
+        let opened = OpenedAhead(limit: 1)
+        opened.queued(first)
+        opened.queued(second)
+        guard case .keep = opened.claim(first) else { Issue.record("under the limit a file is kept"); return }
+        opened.finish(first, with: try Self.open(tree, "f1"))
+        guard case .readOnly = opened.claim(second) else { Issue.record("over the limit a file is kept"); return }
+        let file = try #require(opened.take(first))
+        close(file.descriptor)
+    }
+
+    @Test func aWorkerWaitsForTheFileBeingOpenedForIt() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        tree.file("f", "slow")
+        let key = OpenedAhead.Key(directory: try Self.directory(tree, "."), name: Array("f".utf8))
+        let opened = OpenedAhead(limit: 8)
+        opened.queued(key)
+        guard case .keep = opened.claim(key) else { Issue.record("the first request for a file keeps it"); return }
+        let file = try Self.open(tree, "f")
+        // The open finishes 50 ms after the worker asks: it waits and gets it.
+        let finisher = ThreadHandle { [opened] in
+            usleep(50_000)
+            opened.finish(key, with: file)
+        }
+        let taken = opened.take(key)
+        finisher.join()
+        #expect(taken?.descriptor == file.descriptor)
+        close(file.descriptor)
+    }
+}
