@@ -104,10 +104,15 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     public var bytes: [UInt8] {
         var result = [UInt8]()
         result.reserveCapacity(Digest.byteCount)
-        for word in [words.0, words.1, words.2, words.3] {
-            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
+        appendBytes(to: &result)
         return result
+    }
+
+    /// Appends the 32 bytes, most significant first, to `output`.
+    func appendBytes(to output: inout [UInt8]) {
+        for word in [words.0, words.1, words.2, words.3] {
+            for shift in stride(from: 56, through: 0, by: -8) { output.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
     }
 
     /// Appends the 64 lowercase hexadecimal digits to `output`.

@@ -32,7 +32,7 @@ enum ManifestFormat {
 
     /// The entry's lines: `KIND PATH MODE MTIME SIZE STATUS [TARGET]`, tab-separated, then for
     /// a regular file one `+ LENGTH SHA256` line per chunk. Each line ends in a newline.
-    static func lines(for entry: TreeEntry, into output: inout [UInt8]) {
+    static func entryLine(for entry: TreeEntry, into output: inout [UInt8]) {
         output.append(contentsOf: word(for: entry.kind).utf8)
         output.append(0x09)
         entry.path.withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
@@ -49,14 +49,16 @@ enum ManifestFormat {
             (entry.symlinkTarget ?? []).withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
         }
         output.append(0x0A)
-        for chunk in entry.chunks {
-            output.append(UInt8(ascii: "+"))
-            output.append(0x09)
-            appendDecimal(Int128(chunk.length), to: &output)
-            output.append(0x09)
-            chunk.digest.appendHex(to: &output)
-            output.append(0x0A)
-        }
+    }
+
+    /// The line of one chunk (`+ LENGTH DIGEST`), appended to `output`.
+    static func chunkLine(_ chunk: Chunk, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "+"))
+        output.append(0x09)
+        appendDecimal(Int128(chunk.length), to: &output)
+        output.append(0x09)
+        chunk.digest.appendHex(to: &output)
+        output.append(0x0A)
     }
 
     /// `end files=… directories=… …`

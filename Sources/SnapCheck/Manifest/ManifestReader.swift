@@ -182,6 +182,10 @@ public final class ManifestReader {
         var entry = try parseEntry(line)
         if entry.kind == .file {
             var total: UInt64 = 0
+            // About as many as it will have (growing the list by doubling would hold up to
+            // three times its size at once), but not more than a million on the word of the
+            // manifest alone, which may be damaged.
+            if entry.status != .unreadable { entry.chunks.reserveCapacity(Int(min(entry.size / UInt64(parameters.avgSize) + 1, 1 << 20))) }
             while true {
                 guard let next = try nextLine() else {
                     throw invalid("truncated: the manifest ends before its \"end\" line")

@@ -92,8 +92,16 @@ public final class ManifestWriter {
 
     /// Appends one entry (and its chunk lines).
     public func append(_ entry: TreeEntry) throws(SnapCheckError) {
+        // Written a piece at a time: a file of a million chunks is 100 MB of chunk lines.
         lineBuffer.removeAll(keepingCapacity: true)
-        ManifestFormat.lines(for: entry, into: &lineBuffer)
+        ManifestFormat.entryLine(for: entry, into: &lineBuffer)
+        for chunk in entry.chunks {
+            if lineBuffer.count >= 64 << 10 {
+                try write(lineBuffer, identity: true)
+                lineBuffer.removeAll(keepingCapacity: true)
+            }
+            ManifestFormat.chunkLine(chunk, into: &lineBuffer)
+        }
         try write(lineBuffer, identity: true)
         summary.add(entry)
     }

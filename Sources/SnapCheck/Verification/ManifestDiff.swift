@@ -245,7 +245,7 @@ public enum ManifestDiff {
             }
             if new.kind == .file {
                 if sameChunking {
-                    if old.chunks.map(\.digest) != new.chunks.map(\.digest) || old.size != new.size || old.status != new.status {
+                    if !old.chunks.elementsEqual(new.chunks, by: { $0.digest == $1.digest }) || old.size != new.size || old.status != new.status {
                         let before = Set(old.chunks.map(\.digest))
                         let changed = new.chunks.filter { !before.contains($0.digest) }
                         let changedBytes = changed.reduce(UInt64(0)) { $0 + UInt64($1.length) }

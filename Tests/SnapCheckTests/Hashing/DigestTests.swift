@@ -46,4 +46,21 @@ struct DigestTests {
         flipped[31] ^= 1
         #expect(Digest(bytes: flipped) != SHA256.digest(of: [1]))
     }
+
+    /// A file's content identity is the SHA-256 of its chunk digests in order, hashed a block at
+    /// a time: the same as hashing them all at once, across block boundaries (5,000 chunks are
+    /// 160,000 bytes of digests, over two 64 KiB blocks and a part).
+    @Test func contentIdentityHashesTheChunkDigestsInOrder() {
+        for count in [2, 2048, 2049, 5000] {
+            var offset: UInt64 = 0
+            let chunks = (0..<count).map { index -> Chunk in
+                defer { offset += 10 }
+                return Chunk(offset: offset, length: 10, digest: SHA256.digest(of: Array("chunk \(index)".utf8)))
+            }
+            let entry = TreeEntry(path: Array("f".utf8), kind: .file, mode: 0o644, modificationTime: FileTime(seconds: 0),
+                                  size: offset, chunks: chunks)
+            let allAtOnce = SHA256.digest(of: chunks.flatMap(\.digest.bytes))
+            #expect(entry.contentIdentity == allAtOnce, "\(count) chunks")
+        }
+    }
 }

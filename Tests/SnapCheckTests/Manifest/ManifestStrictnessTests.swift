@@ -59,8 +59,8 @@ struct ManifestStrictnessTests {
             let entries = try Self.read(Self.sealed([line, Self.oneChunk], end: Self.oneFileEnd)).get()
             #expect(entries.first?.modificationTime == time, "\(text)")
             var written: [UInt8] = []
-            ManifestFormat.lines(for: entries[0], into: &written)
-            #expect(String(decoding: written, as: UTF8.self).hasPrefix(line + "\n"))
+            ManifestFormat.entryLine(for: entries[0], into: &written)
+            #expect(String(decoding: written, as: UTF8.self) == line + "\n")
         }
     }
 

@@ -56,6 +56,22 @@ struct ManifestTests {
         #expect(try Self.roundTrip(entries, gzip: gzip) == entries)
     }
 
+    /// A file's chunk lines are written a piece at a time (64 KiB): 5,000 chunks, about 380 KB
+    /// of lines, come back exactly, between two other entries.
+    @Test func aFileOfThousandsOfChunksRoundTripsExactly() throws {
+        var offset: UInt64 = 0
+        let chunks = (0..<5000).map { index -> Chunk in
+            defer { offset += UInt64(300 + index % 7) }
+            return Chunk(offset: offset, length: 300 + index % 7, digest: SHA256.digest(of: Array("chunk \(index)".utf8)))
+        }
+        let entries = [
+            TreeEntry(path: Array("a".utf8), kind: .file, mode: 0o644, modificationTime: FileTime(seconds: 1), size: 0),
+            TreeEntry(path: Array("b".utf8), kind: .file, mode: 0o600, modificationTime: FileTime(seconds: 2), size: offset, chunks: chunks),
+            TreeEntry(path: Array("c".utf8), kind: .directory, mode: 0o755, modificationTime: FileTime(seconds: 3)),
+        ]
+        #expect(try Self.roundTrip(entries, gzip: false) == entries)
+    }
+
     @Test func gzipFileIsRealGzipOfThePlainText() throws {
         let tree = try SnapshotBuilderTests.sampleTree()
         defer { tree.remove() }
