@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # shapes.sh — trees of unusual shape, for peak memory and descriptors (issue 15): a directory
-# of 1,000,000 empty files, and a chain of 6,000 nested directories walked under
-# `ulimit -n 256`. Prints wall time and peak RSS of `manifest` and `verify` for each, and their
-# exit status. The trees are made once under $SNAPBENCH_DIR/shapes (about 1M inodes).
+# of 1,000,000 empty files, a chain of 6,000 nested directories walked under `ulimit -n 256`,
+# and one file of 1 GiB cut into about 860,000 chunks (min 256, avg 1K, max 8K). Prints wall
+# time and peak RSS of `manifest` and `verify` for each (and of `show` and `diff` for the file
+# of many chunks), and their exit status. The trees are made once under $SNAPBENCH_DIR/shapes
+# (about 1M inodes and 1 GiB).
 # usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shapes.sh
 set -uo pipefail
 ROOT=${SNAPBENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snapbench}/shapes
@@ -21,6 +23,10 @@ if [ ! -d "$ROOT/deep-6000" ]; then
     (cd "$ROOT/deep-6000.tmp" && for _ in $(seq 6000); do mkdir d && cd d || exit 1; done && echo bottom > leaf) \
         && mv "$ROOT/deep-6000.tmp" "$ROOT/deep-6000"
 fi
+if [ ! -d "$ROOT/chunks-1m" ]; then
+    mkdir -p "$ROOT/chunks-1m.tmp" && head -c $((1 << 30)) /dev/urandom > "$ROOT/chunks-1m.tmp/big.bin" \
+        && mv "$ROOT/chunks-1m.tmp" "$ROOT/chunks-1m"
+fi
 run() {  # NAME LIMIT COMMAND...
     local name=$1 limit=$2; shift 2
     bash -c "ulimit -n $limit; /usr/bin/time -f '%e %M %x' -o '$ROOT/time.txt' \"\$@\" > /dev/null 2>&1" _ "$@"
@@ -31,3 +37,7 @@ run "flat-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/flat-1m" -o "$ROOT/flat
 run "flat-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/flat-1m.manifest" "$ROOT/flat-1m"
 run "deep-6000 manifest" 256 "$SNAPCHECK" manifest "$ROOT/deep-6000" -o "$ROOT/deep-6000.manifest" -q
 run "deep-6000 verify" 256 "$SNAPCHECK" verify "$ROOT/deep-6000.manifest" "$ROOT/deep-6000"
+run "chunks-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/chunks-1m" --min 256 --avg 1024 --max 8192 -o "$ROOT/chunks-1m.manifest" -q
+run "chunks-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m"
+run "chunks-1m show" 1024 "$SNAPCHECK" show "$ROOT/chunks-1m.manifest"
+run "chunks-1m diff" 1024 "$SNAPCHECK" diff "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m.manifest"
