@@ -6,7 +6,8 @@
 # default settings and with --threads N, and manifest with defaults and --threads 8; for the
 # large corpus (4 x 1 GiB): the SHA-256 floor (treeread -j2 -s) against verify's default; then
 # the warm figures of the same builds (cache not dropped), to show nothing changed there.
-# usage: sudo SNAPCHECK=.build/release/snapcheck Benchmarks/cold.sh    env: ROUNDS (default 1)
+# With PREVIOUS set to another build, its default verify runs in the same sitting too.
+# usage: sudo SNAPCHECK=.build/release/snapcheck Benchmarks/cold.sh    env: ROUNDS (default 1), PREVIOUS
 set -uo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "cold.sh drops the page cache: run it as root" >&2; exit 2; }
 ROOT=${SNAPBENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snapbench}
@@ -31,6 +32,7 @@ t() {
 for round in $(seq "$ROUNDS"); do
     for n in 2 4 8 16 32; do t "floor-read-j$n" cold "$T -j$n '$ROOT/small'"; done
     t verify-default cold "'$SNAPCHECK' verify '$W/small.manifest' '$ROOT/small'"
+    [ -z "${PREVIOUS:-}" ] || t previous-verify-default cold "'$PREVIOUS' verify '$W/small.manifest' '$ROOT/small'"
     for n in 2 4 8 16; do t "verify-threads-$n" cold "'$SNAPCHECK' verify '$W/small.manifest' '$ROOT/small' --threads $n"; done
     t manifest-default cold "'$SNAPCHECK' manifest '$ROOT/small' -o '$W/cold.manifest' -q"
     t manifest-threads-8 cold "'$SNAPCHECK' manifest '$ROOT/small' -o '$W/cold.manifest' -q --threads 8"
@@ -54,6 +56,8 @@ floor = min((v, k) for k, v in med.items() if k.startswith("floor-read-"))
 best = min((v, k) for k, v in med.items() if k.startswith("verify-threads-"))
 print(f"small cold verify: default {med['verify-default']:.2f} s = {floor[0] / med['verify-default']:.2f} x the best read floor ({floor[1]}, {floor[0]:.2f} s), "
       f"{best[0] / med['verify-default']:.2f} x the best --threads ({best[1]}, {best[0]:.2f} s)")
+if "previous-verify-default" in med:
+    print(f"small cold verify, previous build: {med['previous-verify-default']:.2f} s ({med['previous-verify-default'] / med['verify-default']:.2f} x as long)")
 print(f"small cold manifest: default {med['manifest-default']:.2f} s, --threads 8 {med['manifest-threads-8']:.2f} s")
 print(f"large cold verify: {med['large-floor-sha256-j2'] / med['large-verify-default']:.2f} x the cold SHA-256 floor")
 print(f"warm: small verify {med['warm-small-verify']:.2f} s, large verify {med['warm-large-verify']:.2f} s = "

@@ -2,14 +2,20 @@ import SnapCheck
 
 /// Files of equal content in a manifest, found in memory that grows by 16 bytes a file (64 bits
 /// of the content's identity, and the size), whatever the number of distinct contents: the
-/// pairs are sorted once at the end, and equal identities are runs. The paths of the largest
-/// groups come from a second read of the manifest, when it is a file.
+/// pairs are kept in blocks of 65,536 (1 MiB), each sorted when it is full, and read back
+/// merged, in which order equal identities are runs. (One growing list would hold up to twice
+/// its size, and three times while it grows; sorting it whole would take half its size aside.)
+/// The paths of the largest groups come from a second read of the manifest, when it is a file.
 ///
 /// Two contents are taken as equal when the first 64 bits of their identities (a SHA-256 over
 /// their chunks' SHA-256) are: for a million files, the chance of any false pair is about
 /// 3 in 100 million.
 struct DuplicateContent {
-    private var files: [(identity: UInt64, size: UInt64)] = []
+    private typealias File = (identity: UInt64, size: UInt64)
+    private static let blockSize = 1 << 16
+    /// Full blocks, sorted, and the one being filled.
+    private var blocks: [[File]] = []
+    private var filling: [File] = []
 
     /// A group of files with equal content.
     struct Group {
@@ -26,30 +32,74 @@ struct DuplicateContent {
     /// Counts `entry` when it is a regular file with content, recorded whole.
     mutating func add(_ entry: TreeEntry) {
         guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { return }
-        files.append((Self.identity(entry), entry.size))
+        if filling.isEmpty { filling.reserveCapacity(Self.blockSize) }
+        filling.append((Self.identity(entry), entry.size))
+        if filling.count == Self.blockSize { closeBlock() }
+    }
+
+    private mutating func closeBlock() {
+        filling.sort { $0.identity < $1.identity }
+        blocks.append(filling)
+        filling = []
     }
 
     /// The groups (two or more copies), every one counted, the `top` with the most redundant
     /// bytes listed first; the memory of the pairs is given back.
     mutating func groups(top: Int) -> (count: Int, redundantBytes: UInt64, largest: [Group]) {
-        files.sort { $0.identity < $1.identity }  // in place: no second array
+        if !filling.isEmpty { closeBlock() }
         var count = 0
         var redundant: UInt64 = 0
         var largest = TopList<Group>(capacity: top) { $0.redundantBytes < $1.redundantBytes }
-        var start = 0
-        while start < files.count {
-            var end = start + 1
-            while end < files.count && files[end].identity == files[start].identity { end += 1 }
-            if end - start > 1 {
-                let group = Group(identity: files[start].identity, copies: end - start, size: files[start].size)
-                count += 1
-                redundant += group.redundantBytes
-                largest.insert(group)
-            }
-            start = end
+        var run: Group?
+        func endRun() {
+            guard let group = run, group.copies > 1 else { return }
+            count += 1
+            redundant += group.redundantBytes
+            largest.insert(group)
         }
-        files = []
+        Self.forEachInOrder(blocks) { file in
+            if run?.identity == file.identity {
+                run?.copies += 1
+            } else {
+                endRun()
+                run = Group(identity: file.identity, copies: 1, size: file.size)
+            }
+        }
+        endRun()
+        blocks = []
         return (count, redundant, largest.sorted)
+    }
+
+    /// Calls `body` with every file of the sorted `blocks`, in identity order: a merge, through
+    /// a heap of the blocks' next positions.
+    private static func forEachInOrder(_ blocks: [[File]], _ body: (File) -> Void) {
+        // (identity, block, position), the smallest identity on top.
+        var heap: [(UInt64, Int, Int)] = []
+        func less(_ a: (UInt64, Int, Int), _ b: (UInt64, Int, Int)) -> Bool { a.0 < b.0 }
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < heap.count && less(heap[left], heap[smallest]) { smallest = left }
+                if right < heap.count && less(heap[right], heap[smallest]) { smallest = right }
+                if smallest == parent { return }
+                heap.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        for (index, block) in blocks.enumerated() where !block.isEmpty { heap.append((block[0].identity, index, 0)) }
+        for start in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(start) }
+        while let (_, block, position) = heap.first {
+            body(blocks[block][position])
+            if position + 1 < blocks[block].count {
+                heap[0] = (blocks[block][position + 1].identity, block, position + 1)
+            } else {
+                heap[0] = heap[heap.count - 1]
+                heap.removeLast()
+            }
+            if !heap.isEmpty { siftDown(0) }
+        }
     }
 
     /// Fills in up to three paths of each group from `reader` (the same manifest, read again).

@@ -186,6 +186,60 @@ extension ManifestCommandTests {
 }
 
 extension ManifestCommandTests {
+    /// show keeps its files in sorted blocks of 65,536 and merges them: groups whose copies lie
+    /// in different blocks are found like the others. A manifest of 70,000 files written here
+    /// (one chunk each; its snapshot id from `sha256sum`): every tenth file a copy of the one
+    /// nine before it (7,000 pairs, one across the block boundary), and one content in three
+    /// files far apart (a group of 3 across both blocks, the one with the most bytes in extra
+    /// copies).
+    @Test func showFindsGroupsAcrossItsBlocks() throws {
+        let out = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var identity = "snapcheck-manifest v1\nchunking fastcdc-2020 min=262144 avg=1048576 max=4194304 level=1\nhash sha256\n"
+        var bytes = 0
+        var redundant = 0
+        for folder in 0..<70 {
+            let folderName = "d" + String(format: "%03d", folder)
+            identity += "dir\t\(folderName)\t0755\t0\t0\tok\n"
+            for index in 0..<1000 {
+                let number = folder * 1000 + index
+                var content = number % 10 == 9 ? number - 9 : number
+                if [30_005, 69_005].contains(number) { content = 4998 }
+                let size = 1000 + content % 5000
+                if content != number { redundant += size }
+                bytes += size
+                identity += "file\t\(folderName)/f\(String(format: "%03d", index))\t0644\t0\t\(size)\tok\n"
+                identity += "+\t\(size)\t\(String(format: "%016x", content))\(String(repeating: "0", count: 48))\n"
+            }
+        }
+        let identityFile = out.appendingPathComponent("identity")
+        try Data(identity.utf8).write(to: identityFile)
+        let hashed = Process()
+        hashed.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        hashed.arguments = [identityFile.path]
+        let pipe = Pipe()
+        hashed.standardOutput = pipe
+        try hashed.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        hashed.waitUntilExit()
+        let lines = identity.split(separator: "\n", omittingEmptySubsequences: false)
+        let manifest = lines[0..<3].joined(separator: "\n") + "\nentries\n" + lines[3...].joined(separator: "\n")
+            + "end files=70000 directories=70 symlinks=0 special=0 bytes=\(bytes) chunks=70000 unreadable=0 changed=0\n"
+            + "snapshot sha256:\(digest)\n"
+        let path = out.appendingPathComponent("m").path
+        try Data(manifest.utf8).write(to: URL(fileURLWithPath: path))
+        let json = try CLIRunner.run(["show", path, "--json", "--top", "1"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["duplicate_groups"] as? Int == 7_001)
+        #expect(object["duplicate_bytes"] as? Int == redundant)
+        let largest = try #require((object["duplicates"] as? [[String: Any]])?.first)
+        #expect(largest["copies"] as? Int == 3)
+        #expect(largest["paths"] as? [String] == ["d004/f998", "d030/f005", "d069/f005"])
+    }
+}
+
+extension ManifestCommandTests {
     /// `manifest DIR --reuse PREVIOUS -o FILE`, end to end: the first run reads everything and
     /// says why, the next reuses every unchanged file and says how many, the result is the full
     /// run's, and misuse is one line and exit 2.
