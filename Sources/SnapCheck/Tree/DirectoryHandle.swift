@@ -31,8 +31,9 @@ final class DirectoryHandle: Sendable {
     }
 
     /// Calls `body` with each name in the directory (but `.` and `..`), as a NUL-terminated C
-    /// string and its length, in the order the system returns them, until it returns false.
-    func forEachName(_ body: (UnsafePointer<CChar>, Int) -> Bool) -> Result<Void, Errno> {
+    /// string, its length and the type `readdir` gives (`DT_*`, `DT_UNKNOWN` where the file
+    /// system does not say), in the order the system returns them, until it returns false.
+    func forEachName(_ body: (UnsafePointer<CChar>, Int, UInt8) -> Bool) -> Result<Void, Errno> {
         // fdopendir takes ownership of the descriptor it is given: give it a duplicate.
         let copy = dup(descriptor)
         guard copy >= 0 else { return .failure(Errno(errno)) }
@@ -52,7 +53,7 @@ final class DirectoryHandle: Sendable {
                 tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { name -> Bool in
                     let length = strlen(name)
                     if (length == 1 && name[0] == 0x2E) || (length == 2 && name[0] == 0x2E && name[1] == 0x2E) { return true }
-                    return body(name, length)
+                    return body(name, length, entry.pointee.d_type)
                 }
             }
             if !goOn { return .success(()) }

@@ -23,8 +23,11 @@ struct WalkedEntry: Sendable {
 
 /// Walks a directory tree depth-first, yielding every entry in ``TreeOrder``.
 ///
-/// Each directory is listed in full (`readdir`), every name is examined with `fstatat` without
-/// following links, and the names are sorted so that the walk's order is the manifest's. The
+/// Each directory is listed in full (`readdir`) and its names sorted so that the walk's order
+/// is the manifest's; each name is examined with `fstatat`, without following links, when the
+/// walk comes to it (one gone by then is no longer part of the tree; one whose type changed
+/// between directory and not is reported unreadable: its place in the order is no longer
+/// sure). The
 /// walk never follows a symlink (it records the link and its target), never leaves the root,
 /// opens directories relative to their parent (`openat`, `O_NOFOLLOW`, `O_NOATIME` where
 /// allowed), and never opens anything else. Memory is one listing per directory on the current
@@ -155,27 +158,48 @@ final class TreeWalker {
             let index = stack[top].index
             stack[top].index += 1
             let name = stack[top].children.name(index)
-            let (device, inode, changeTime) = stack[top].children.identity(index)
-            var entry = stack[top].children.entry(index)
-            entry.path = prefix + name
+            let listedDirectory = stack[top].children.isDirectory(index)
+            let path = prefix + name
             if let start = skipBefore {
-                let isDirectory = entry.kind == .directory
-                if TreeOrder.compare(entry.path, isDirectory: isDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
+                if TreeOrder.compare(path, isDirectory: listedDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
                     skipBefore = nil
-                } else if !(isDirectory && TreeOrder.isAncestor(entry.path, of: start.path)) {
+                } else if !(listedDirectory && TreeOrder.isAncestor(path, of: start.path)) {
                     continue
                 }
             }
+            let listedKind = stack[top].children.listedKind(index) ?? (listedDirectory ? .directory : .file)
+            func unexamined(_ problem: SnapCheckError, directory: DirectoryHandle) -> WalkedEntry {
+                WalkedEntry(
+                    entry: TreeEntry(path: path, kind: listedKind, mode: 0, modificationTime: FileTime(seconds: 0),
+                                     symlinkTarget: listedKind == .symlink ? [] : nil, status: .unreadable),
+                    directory: directory, name: name, device: 0, inode: 0, problem: problem)
+            }
             guard let directory = stack[top].directory else {
                 // Its directory could not be opened again (it was moved or replaced while the
-                // walk was below it): nothing in it can be read safely.
+                // walk was below it): nothing in it can be examined or read safely.
                 let lost = stack[top].lost ?? (
                     SnapCheckError(.io, "cannot open directory again", at: PathLabel(bytes: Array(prefix.dropLast()))), root)
-                return WalkedEntry(
-                    entry: TreeEntry(path: entry.path, kind: entry.kind, mode: entry.mode, modificationTime: entry.modificationTime,
-                                     size: entry.size, symlinkTarget: entry.kind == .symlink ? [] : nil, status: .unreadable),
-                    directory: lost.placeholder, name: name, device: device, inode: inode, changeTime: changeTime, problem: lost.problem)
+                return unexamined(lost.problem, directory: lost.placeholder)
             }
+            var info = stat()
+            switch withCString(name, { cName in Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) } }) {
+            case .failure(let error) where error.code == ENOENT:
+                continue  // gone since the listing: no longer part of the tree
+            case .failure(let error):
+                return unexamined(SnapCheckError(.io, "cannot examine", at: PathLabel(bytes: path), errno: error.code), directory: directory)
+            case .success:
+                break
+            }
+            guard (info.st_mode & S_IFMT == S_IFDIR) == listedDirectory else {
+                // Replaced by a directory, or a directory replaced, since the listing: its place
+                // in the order is no longer where the listing put it.
+                return unexamined(SnapCheckError(.io, "replaced while its directory was walked", at: PathLabel(bytes: path)), directory: directory)
+            }
+            let kind = FileKind(mode: info.st_mode) ?? .file
+            let entry = TreeEntry(
+                path: path, kind: kind, mode: UInt32(info.st_mode) & 0o7777, modificationTime: FileTime(info.st_mtim),
+                size: kind == .file ? UInt64(clamping: Int64(info.st_size)) : 0)
+            let (device, inode, changeTime) = (UInt64(info.st_dev), UInt64(info.st_ino), FileTime(info.st_ctim))
             var walked = WalkedEntry(
                 entry: entry, directory: directory, name: name, device: device, inode: inode, changeTime: changeTime)
             switch walked.entry.kind {
