@@ -1,3 +1,4 @@
+import Foundation
 import SystemPackage
 import Testing
 @testable import SnapCheck
@@ -35,5 +36,30 @@ struct WalkAheadTests {
         let ahead = Self.entries(WalkAhead(try TreeWalker(root: FilePath(tree.root.path))).next)
         #expect(direct.count == 5 + 860 + 1)
         #expect(ahead == direct)
+    }
+}
+
+/// Entries are examined when the walk comes to them, not when their directory is listed.
+struct TreeWalkerExaminationTests {
+    @Test func anEntryGoneOrReplacedSinceTheListingIsNotGuessed() throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        tree.file("a", "first")
+        tree.file("b", "becomes a directory")
+        tree.file("c", "goes away")
+        tree.file("d", "stays")
+        // The root is listed when the walker is made.
+        let walker = try TreeWalker(root: FilePath(tree.root.path))
+        try FileManager.default.removeItem(atPath: tree.root.path + "/b")
+        try FileManager.default.createDirectory(atPath: tree.root.path + "/b", withIntermediateDirectories: false)
+        try FileManager.default.removeItem(atPath: tree.root.path + "/c")
+        var seen: [String: WalkedEntry] = [:]
+        while let walked = walker.next() { seen[String(decoding: walked.entry.path, as: UTF8.self)] = walked }
+        #expect(seen.keys.sorted() == ["a", "b", "d"])
+        // b was listed as a file: as a directory it would sort elsewhere ("b/" after "b-x").
+        let replaced = try #require(seen["b"])
+        #expect(replaced.entry.status == .unreadable && replaced.entry.kind == .file)
+        #expect(replaced.problem?.message.contains("replaced while its directory was walked") == true)
+        #expect(seen["a"]?.problem == nil && seen["d"]?.entry.size == 5)
     }
 }
