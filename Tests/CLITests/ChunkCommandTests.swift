@@ -19,14 +19,7 @@ struct ChunkCommandTests {
         try Data(Scratch.bytes(count: 100_000, seed: 1)).write(to: file)
         let result = try CLIRunner.run(["chunk", file.path])
         #expect(result.status == 0)
-        let sha256sum = Process()
-        sha256sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        sha256sum.arguments = [file.path]
-        let pipe = Pipe()
-        sha256sum.standardOutput = pipe
-        try sha256sum.run()
-        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
-        sha256sum.waitUntilExit()
+        let expected = try VerifyCommandTests.run("/usr/bin/sha256sum", [file.path]).prefix(64)
         #expect(result.stdout == "0 100000 \(expected)\n")
     }
 

@@ -214,14 +214,7 @@ extension ManifestCommandTests {
         }
         let identityFile = out.appendingPathComponent("identity")
         try Data(identity.utf8).write(to: identityFile)
-        let hashed = Process()
-        hashed.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        hashed.arguments = [identityFile.path]
-        let pipe = Pipe()
-        hashed.standardOutput = pipe
-        try hashed.run()
-        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
-        hashed.waitUntilExit()
+        let digest = try VerifyCommandTests.run("/usr/bin/sha256sum", [identityFile.path]).prefix(64)
         let lines = identity.split(separator: "\n", omittingEmptySubsequences: false)
         let manifest = lines[0..<3].joined(separator: "\n") + "\nentries\n" + lines[3...].joined(separator: "\n")
             + "end files=70000 directories=70 symlinks=0 special=0 bytes=\(bytes) chunks=70000 unreadable=0 changed=0\n"

@@ -131,11 +131,16 @@ struct OpenedAheadTests {
         #expect(opened.take(a) == nil)
     }
 
-    @Test func aWorkerThatComesFirstLeavesNothingToOpen() throws {
+    /// A tree of one file `f`, and the key of that file.
+    static func oneFile() throws -> (TreeBuilder, OpenedAhead.Key) {
         let tree = try TreeBuilder()
+        tree.file("f", "one file")
+        return (tree, OpenedAhead.Key(directory: try directory(tree, "."), name: Array("f".utf8)))
+    }
+
+    @Test func aWorkerThatComesFirstLeavesNothingToOpen() throws {
+        let (tree, key) = try Self.oneFile()
         defer { tree.remove() }
-        tree.file("f", "x")
-        let key = OpenedAhead.Key(directory: try Self.directory(tree, "."), name: Array("f".utf8))
         let opened = OpenedAhead(limit: 8)
         opened.queued(key)
         #expect(opened.take(key) == nil)
@@ -162,10 +167,8 @@ struct OpenedAheadTests {
     }
 
     @Test func aWorkerWaitsForTheFileBeingOpenedForIt() throws {
-        let tree = try TreeBuilder()
+        let (tree, key) = try Self.oneFile()
         defer { tree.remove() }
-        tree.file("f", "slow")
-        let key = OpenedAhead.Key(directory: try Self.directory(tree, "."), name: Array("f".utf8))
         let opened = OpenedAhead(limit: 8)
         opened.queued(key)
         guard case .keep = opened.claim(key) else { Issue.record("the first request for a file keeps it"); return }
