@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shapes.sh — trees of unusual shape, for peak memory and descriptors (issue 15): a directory
-# of 1,000,000 empty files, a chain of 6,000 nested directories walked under `ulimit -n 256`,
+# of 1,000,000 empty files, a chain of 12,000 nested directories walked under `ulimit -n 256`,
 # and one file of 1 GiB cut into about 860,000 chunks (min 256, avg 1K, max 8K). Prints wall
 # time and peak RSS of `manifest` and `verify` for each (and of `show` and `diff` for the file
 # of many chunks), and their exit status; and `show` of a manifest of 3,000,000 files
@@ -19,10 +19,23 @@ for i in range(1000000):
     os.close(os.open(f'$ROOT/flat-1m.tmp/file-{i:07d}.txt', os.O_WRONLY | os.O_CREAT, 0o644))
 " && mv "$ROOT/flat-1m.tmp" "$ROOT/flat-1m"
 fi
-if [ ! -d "$ROOT/deep-6000" ]; then
-    mkdir -p "$ROOT/deep-6000.tmp"
-    (cd "$ROOT/deep-6000.tmp" && for _ in $(seq 6000); do mkdir d && cd d || exit 1; done && echo bottom > leaf) \
-        && mv "$ROOT/deep-6000.tmp" "$ROOT/deep-6000"
+if [ ! -d "$ROOT/deep-12000" ]; then
+    # Level by level through directory descriptors (a shell's cd slows down with the depth).
+    python3 -c "
+import os
+root = '$ROOT/deep-12000.tmp'
+os.mkdir(root)
+fd = os.open(root, os.O_RDONLY)
+for _ in range(12000):
+    os.mkdir('d', dir_fd=fd)
+    deeper = os.open('d', os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = deeper
+leaf = os.open('leaf', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+os.write(leaf, b'bottom\\n')
+os.close(leaf)
+os.rename(root, '$ROOT/deep-12000')
+"
 fi
 if [ ! -d "$ROOT/chunks-1m" ]; then
     mkdir -p "$ROOT/chunks-1m.tmp" && head -c $((1 << 30)) /dev/urandom > "$ROOT/chunks-1m.tmp/big.bin" \
@@ -37,8 +50,8 @@ run() {  # NAME LIMIT COMMAND...
 }
 run "flat-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/flat-1m" -o "$ROOT/flat-1m.manifest" -q
 run "flat-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/flat-1m.manifest" "$ROOT/flat-1m"
-run "deep-6000 manifest" 256 "$SNAPCHECK" manifest "$ROOT/deep-6000" -o "$ROOT/deep-6000.manifest" -q
-run "deep-6000 verify" 256 "$SNAPCHECK" verify "$ROOT/deep-6000.manifest" "$ROOT/deep-6000"
+run "deep-12000 manifest" 256 "$SNAPCHECK" manifest "$ROOT/deep-12000" -o "$ROOT/deep-12000.manifest" -q
+run "deep-12000 verify" 256 "$SNAPCHECK" verify "$ROOT/deep-12000.manifest" "$ROOT/deep-12000"
 run "chunks-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/chunks-1m" --min 256 --avg 1024 --max 8192 -o "$ROOT/chunks-1m.manifest" -q
 run "chunks-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m"
 run "chunks-1m show" 1024 "$SNAPCHECK" show "$ROOT/chunks-1m.manifest"

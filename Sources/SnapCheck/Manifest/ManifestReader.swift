@@ -42,7 +42,11 @@ public final class ManifestReader {
     private var counted = ManifestSummary()
     private var pending: ArraySlice<UInt8>?
     private var previous: (path: [UInt8], isDirectory: Bool)?
-    private var ancestors: [[UInt8]] = []
+    /// The directories above the current entry, each a prefix of the next: kept as the
+    /// deepest one's path and the lengths of all, so a tree 10,000 levels deep costs 10,000
+    /// numbers here, not 10,000 paths (200 MB of them).
+    private var ancestorPath: [UInt8] = []
+    private var ancestorLengths: [Int] = []
     /// Non-directory paths that a later directory of the same name could repeat.
     private var collisionCandidates: [[UInt8]] = []
     private var keepOpen: AnyObject?
@@ -151,8 +155,9 @@ public final class ManifestReader {
             self.part = part
             // The directories above the part's first entry are recorded in earlier parts.
             if let from = part.from {
-                for index in from.path.indices where from.path[index] == 0x2F { ancestors.append(Array(from.path[..<index])) }
-                if from.isDirectory && from.isAfterEntry { ancestors.append(from.path) }
+                ancestorPath = from.path
+                for index in from.path.indices where from.path[index] == 0x2F { ancestorLengths.append(index - from.path.startIndex) }
+                if from.isDirectory && from.isAfterEntry { ancestorLengths.append(from.path.count) }
             }
         }
         guard text == ManifestFormat.entriesLine else {
@@ -354,14 +359,18 @@ public final class ManifestReader {
         try checkNameIsUnique(path, isDirectory: isDirectory)
         // Its parent must be the nearest directory above it: recorded, and still open.
         let parentLength = path.lastIndex(of: 0x2F) ?? 0
-        func isParent(_ directory: [UInt8]) -> Bool {
-            directory.count == parentLength && path.starts(with: directory)
+        func isParent(_ length: Int) -> Bool {
+            length == parentLength && path.starts(with: ancestorPath.prefix(length))
         }
-        while let last = ancestors.last, !isParent(last) { ancestors.removeLast() }
-        guard parentLength == 0 || ancestors.last.map(isParent) == true else {
+        while let last = ancestorLengths.last, !isParent(last) { ancestorLengths.removeLast() }
+        guard parentLength == 0 || ancestorLengths.last.map(isParent) == true else {
             throw invalid("\"\(entry.displayPath)\" has no directory entry for its parent")
         }
-        if isDirectory { ancestors.append(path) }
+        if isDirectory {
+            // Its parent is the last ancestor, a prefix of it: the chain holds.
+            ancestorPath = path
+            ancestorLengths.append(path.count)
+        }
         return entry
     }
 

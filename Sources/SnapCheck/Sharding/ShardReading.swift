@@ -33,7 +33,10 @@ enum ShardReading {
         manifest: FilePath, planner: ShardRange.Planner, snapshotID: Digest,
         hasNonDirectory: @escaping @Sendable ([UInt8]) -> Bool
     ) -> ReadAhead<Item, Void> {
-        ReadAhead<Item, Void> { (emit) throws(SnapCheckError) in
+        ReadAhead<Item, Void>(weight: { item in
+            guard case .entry(let entry, _, _) = item else { return 0 }
+            return entry.heldBytes
+        }) { (emit) throws(SnapCheckError) in
             var planner = planner
             let reader = try ManifestReader(path: manifest)
             var kept: [TreeEntry] = []

@@ -49,7 +49,7 @@ final class PreviousManifest {
             throw Unusable(reason: error.reason)
         }
         // The reader and the side file belong to the parsing thread from here on.
-        entries = ReadAhead { (emit) throws(SnapCheckError) in
+        entries = ReadAhead(weight: { $0.0.heldBytes }) { (emit) throws(SnapCheckError) in
             var inStep = true
             while let entry = try reader.next() {
                 var state: FileState?

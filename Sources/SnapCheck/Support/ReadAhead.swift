@@ -3,7 +3,10 @@
 /// value it returned (``outcome``).
 ///
 /// Elements cross between the threads in batches, so the handshake is paid once per batch, not
-/// once per element. This turns a push (a callback per element) into the pull a merge-join
+/// once per element. A batch ends at `batchSize` elements, or earlier once its elements weigh
+/// `batchBytes` (when a `weight` is given: what an element holds, such as the path of a
+/// manifest entry, which is 20 KB in a tree 10,000 levels deep), so the memory ahead is bounded
+/// by bytes, not by a count of elements of any size. This turns a push (a callback per element) into the pull a merge-join
 /// needs, and lets parsing or hashing run ahead of the consumer on another core.
 ///
 /// The producer closure is `sending`: whatever it captures (a manifest reader, say) belongs to
@@ -31,12 +34,13 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
 
     /// Starts `produce` on a new thread.
     init(
-        capacity: Int = 8, batchSize: Int = 256,
+        capacity: Int = 8, batchSize: Int = 256, batchBytes: Int = 256 << 10, weight: (@Sendable (Element) -> Int)? = nil,
         produce: sending @escaping (_ emit: Emit) throws(SnapCheckError) -> Outcome
     ) {
         let queue = self.queue
         thread = ThreadHandle {
             var batch: [Element] = []
+            var batchWeight = 0
             func push(_ full: [Element]) throws(SnapCheckError) {
                 let accepted = queue.withLock(waitingUntil: { $0.batches.count < capacity || $0.cancelled }) { queue in
                     if queue.cancelled { return false }
@@ -49,9 +53,11 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
             do throws(SnapCheckError) {
                 let value = try produce { (element) throws(SnapCheckError) in
                     batch.append(element)
-                    if batch.count >= batchSize {
+                    if let weight { batchWeight += weight(element) }
+                    if batch.count >= batchSize || batchWeight >= batchBytes {
                         try push(batch)
                         batch = []
+                        batchWeight = 0
                     }
                 }
                 if !batch.isEmpty { try? push(batch) }

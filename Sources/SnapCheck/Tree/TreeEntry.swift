@@ -88,6 +88,12 @@ public struct TreeEntry: Sendable, Hashable, Codable {
         return hasher.finalize()
     }
 
+    /// About the bytes the entry holds beyond its fixed fields: its path, link target and
+    /// chunks (what bounds the entries waiting between threads).
+    var heldBytes: Int {
+        path.count + (symlinkTarget?.count ?? 0) + chunks.count * MemoryLayout<Chunk>.stride
+    }
+
     /// "regular file became a directory"
     func typeChange(to other: TreeEntry) -> String {
         "\(kind.word) became a \(other.kind.word)"

@@ -123,7 +123,7 @@ public enum Verifier {
         let walker = try TreeWalker(root: target, options: options.walk)
         // Parsing runs ahead on a thread of its own while this one walks the target; the
         // reader belongs to that thread from here on, and hands back the id it checked.
-        let entries = ReadAhead<TreeEntry, Digest?> { (emit) throws(SnapCheckError) in
+        let entries = ReadAhead<TreeEntry, Digest?>(weight: { $0.heldBytes }) { (emit) throws(SnapCheckError) in
             while let entry = try reader.next() {
                 do { try emit(entry) } catch { return nil }
             }
@@ -421,7 +421,7 @@ extension Verifier {
     ) -> ReadAhead<(TreeEntry, SnapCheckError?), Void> {
         var snapshot = SnapshotOptions(chunking: chunking, walk: options.walk, threads: options.threads)
         snapshot.cancellation = options.cancellation
-        let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void> { (emit) throws(SnapCheckError) in
+        let entries = ReadAhead<(TreeEntry, SnapCheckError?), Void>(weight: { $0.0.heldBytes }) { (emit) throws(SnapCheckError) in
             var problem: SnapCheckError?
             try snapshot.withReservedThreads { (snapshot) throws(SnapCheckError) in
                 try SnapshotBuilder.build(
