@@ -190,8 +190,9 @@ extension ManifestCommandTests {
     /// in different blocks are found like the others. A manifest of 70,000 files written here
     /// (one chunk each; its snapshot id from `sha256sum`): every tenth file a copy of the one
     /// nine before it (7,000 pairs, one across the block boundary), and one content in three
-    /// files far apart (a group of 3 across both blocks, the one with the most bytes in extra
-    /// copies).
+    /// files far apart (a group of 3 across both blocks); and two equal files of 5 GiB, whose
+    /// size does not fit the 32 bits show keeps for most files (the group with the most bytes in
+    /// extra copies).
     @Test func showFindsGroupsAcrossItsBlocks() throws {
         let out = try Scratch.directory()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -212,23 +213,32 @@ extension ManifestCommandTests {
                 identity += "+\t\(size)\t\(String(format: "%016x", content))\(String(repeating: "0", count: 48))\n"
             }
         }
+        identity += "dir\tz\t0755\t0\t0\tok\n"
+        for name in ["a", "b"] {
+            identity += "file\tz/\(name)\t0644\t0\t5368709120\tok\n"
+            for chunk in 0..<1280 { identity += "+\t4194304\t\(String(format: "%016x", 1_000_000 + chunk))\(String(repeating: "0", count: 48))\n" }
+        }
+        bytes += 2 * 5_368_709_120
+        redundant += 5_368_709_120
         let identityFile = out.appendingPathComponent("identity")
         try Data(identity.utf8).write(to: identityFile)
         let digest = try VerifyCommandTests.run("/usr/bin/sha256sum", [identityFile.path]).prefix(64)
         let lines = identity.split(separator: "\n", omittingEmptySubsequences: false)
         let manifest = lines[0..<3].joined(separator: "\n") + "\nentries\n" + lines[3...].joined(separator: "\n")
-            + "end files=70000 directories=70 symlinks=0 special=0 bytes=\(bytes) chunks=70000 unreadable=0 changed=0\n"
+            + "end files=70002 directories=71 symlinks=0 special=0 bytes=\(bytes) chunks=72560 unreadable=0 changed=0\n"
             + "snapshot sha256:\(digest)\n"
         let path = out.appendingPathComponent("m").path
         try Data(manifest.utf8).write(to: URL(fileURLWithPath: path))
-        let json = try CLIRunner.run(["show", path, "--json", "--top", "1"])
+        let json = try CLIRunner.run(["show", path, "--json", "--top", "2"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["duplicate_groups"] as? Int == 7_001)
+        #expect(object["duplicate_groups"] as? Int == 7_002)
         #expect(object["duplicate_bytes"] as? Int == redundant)
-        let largest = try #require((object["duplicates"] as? [[String: Any]])?.first)
-        #expect(largest["copies"] as? Int == 3)
-        #expect(largest["paths"] as? [String] == ["d004/f998", "d030/f005", "d069/f005"])
+        let largest = try #require(object["duplicates"] as? [[String: Any]])
+        #expect(largest.count == 2)
+        #expect(largest.first?["size"] as? Int == 5_368_709_120 && largest.first?["paths"] as? [String] == ["z/a", "z/b"])
+        #expect(largest.last?["copies"] as? Int == 3)
+        #expect(largest.last?["paths"] as? [String] == ["d004/f998", "d030/f005", "d069/f005"])
     }
 }
 
