@@ -4,8 +4,9 @@ import SnapCheck
 /// of the content's identity, and the size in 32 bits: the few sizes of 4 GiB and more are kept
 /// aside, by identity, since equal contents have equal sizes), whatever the number of distinct
 /// contents: the pairs are kept in blocks of 65,536 (768 KiB), each sorted when it is full, and
-/// read back merged, in which order equal identities are runs. (One growing list would hold up to twice
-/// its size, and three times while it grows; sorting it whole would take half its size aside.)
+/// read back merged, in which order equal identities are runs. (One growing list would hold up
+/// to twice its size, and three times while it grows; sorting it whole would take half its size
+/// aside.)
 /// The paths of the largest groups come from a second read of the manifest, when it is a file.
 ///
 /// Two contents are taken as equal when the first 64 bits of their identities (a SHA-256 over

@@ -120,19 +120,20 @@ public enum SnapshotBuilder {
             report()
         }
         // A file's first 16 MiB: the kernel reads on ahead of a sequential read.
-        var backlog = Prefetcher.Backlog<[SnapshotItem]>(jobs: pool.window) { job in
+        var backlog = Prefetcher.Backlog<[SnapshotItem]>(
+            jobs: pool.window, for: prefetcher, whenSlow: { options.readsAheadAlways || monitor.storageIsSlow }
+        ) { job in
             job.filter { $0.reused == nil && $0.walked.entry.kind == .file && $0.walked.problem == nil }.map {
                 Prefetcher.Request(
                     location: .file(name: $0.walked.name, directory: $0.walked.directory), offset: 0, length: min($0.walked.entry.size, 16 << 20))
             }
         }
         func waiting() {
-            backlog.offerWaiting(ifSlow: options.readsAheadAlways || monitor.storageIsSlow, started: pool.jobCounts.started, to: prefetcher)
+            backlog.offerWaiting(started: pool.jobCounts.started)
             report()
         }
         func send(_ job: [SnapshotItem]) throws(SnapCheckError) {
-            let counts = pool.jobCounts
-            backlog.submit(job, number: counts.submitted, slow: options.readsAheadAlways || monitor.storageIsSlow, started: counts.started, to: prefetcher)
+            backlog.submit(job, counts: pool.jobCounts)
             inFlight.submitted(job[job.count - 1].walked.entry.path)
             try pool.submit(job, delivering: deliver, waiting: waiting)
         }

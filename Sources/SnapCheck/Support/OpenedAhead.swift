@@ -60,6 +60,16 @@ final class OpenedAhead: Sendable {
     private struct Table {
         var slots: [Key: Slot] = [:]
         var kept = 0
+
+        /// Puts `slot` back, or drops it when no request waits for it and it holds nothing.
+        mutating func store(_ slot: Slot, at key: Key) {
+            let idle: Bool
+            switch slot.state {
+            case .waiting, .unwanted: idle = true
+            case .opening, .open: idle = false
+            }
+            slots[key] = slot.queued == 0 && idle ? nil : slot
+        }
     }
 
     private let table = ConditionLock(Table())
@@ -79,7 +89,7 @@ final class OpenedAhead: Sendable {
         table.withLock { table in
             guard var slot = table.slots[key] else { return }
             slot.queued -= 1
-            table.slots[key] = slot.queued == 0 && Self.isIdle(slot.state) ? nil : slot
+            table.store(slot, at: key)
         }
     }
 
@@ -88,7 +98,7 @@ final class OpenedAhead: Sendable {
         table.withLock { table -> Claim in
             guard var slot = table.slots[key] else { return .readOnly }
             slot.queued -= 1
-            defer { table.slots[key] = slot.queued == 0 && Self.isIdle(slot.state) ? nil : slot }
+            defer { table.store(slot, at: key) }
             switch slot.state {
             case .unwanted:
                 return .skip
@@ -112,7 +122,7 @@ final class OpenedAhead: Sendable {
                 slot.state = .waiting
                 table.kept -= 1
             }
-            table.slots[key] = slot.queued == 0 && Self.isIdle(slot.state) ? nil : slot
+            table.store(slot, at: key)
         }
     }
 
@@ -135,7 +145,7 @@ final class OpenedAhead: Sendable {
             } else {
                 slot.state = .unwanted
             }
-            table.slots[key] = slot.queued == 0 ? nil : slot
+            table.store(slot, at: key)
             return taken
         }
     }
@@ -150,13 +160,5 @@ final class OpenedAhead: Sendable {
             }
         }
         for descriptor in left { close(descriptor) }
-    }
-
-    /// Whether a slot in `state` holds nothing worth keeping once no request waits for it.
-    private static func isIdle(_ state: State) -> Bool {
-        switch state {
-        case .waiting, .unwanted: return true
-        case .opening, .open: return false
-        }
     }
 }

@@ -84,34 +84,40 @@ final class Prefetcher: Sendable {
         /// Jobs, each with its number in the order of submission.
         private var jobs: [(number: Int, job: Job)] = []
         private let limit: Int
+        private let prefetcher: Prefetcher
+        private let isSlow: () -> Bool
         private let requests: (Job) -> [Request]
 
-        /// A backlog of the last `jobs` jobs (a pool's window), whose reads `requests` tells.
-        init(jobs: Int, requests: @escaping (Job) -> [Request]) {
+        /// A backlog of the last `jobs` jobs (a pool's window) for `prefetcher`, whose reads
+        /// `requests` tells; they are offered while `isSlow` says the storage is slow.
+        init(jobs: Int, for prefetcher: Prefetcher, whenSlow isSlow: @escaping () -> Bool, requests: @escaping (Job) -> [Request]) {
             limit = jobs
+            self.prefetcher = prefetcher
+            self.isSlow = isSlow
             self.requests = requests
         }
 
-        /// Offers the reads of `job`, the job numbered `number` (counting from 0 in the order
-        /// of submission), and of the jobs that wait, when `slow`; keeps it for later
-        /// otherwise. `started` is how many jobs a worker has started.
-        mutating func submit(_ job: Job, number: Int, slow: Bool, started: Int, to prefetcher: Prefetcher) {
-            guard slow else {
+        /// Offers the reads of `job`, and of the jobs that wait, when the storage is slow;
+        /// keeps it for later otherwise. `counts` are the pool's, before `job` is submitted to
+        /// it: `job` is the one numbered `submitted` (from 0), and workers have started
+        /// `started` jobs.
+        mutating func submit(_ job: Job, counts: (submitted: Int, started: Int)) {
+            guard isSlow() else {
                 if jobs.count == limit { jobs.removeFirst() }
-                jobs.append((number, job))
+                jobs.append((counts.submitted, job))
                 return
             }
-            offerWaiting(ifSlow: true, started: started, to: prefetcher)
+            offerWaiting(started: counts.started)
             for request in requests(job) { prefetcher.offer(request) }
         }
 
-        /// Offers the reads of the jobs that wait and that no worker has started when `slow`:
-        /// for the owner to call while it waits for its workers, so that the jobs handed out
-        /// before the storage was seen to be slow are read ahead at once, not at the next
-        /// submission (which waits for the first of them to be done: on a network share, each
-        /// of its files one round trip after the other).
-        mutating func offerWaiting(ifSlow slow: Bool, started: Int, to prefetcher: Prefetcher) {
-            guard slow, !jobs.isEmpty else { return }
+        /// Offers the reads of the jobs that wait and that no worker has started (of `started`
+        /// jobs started), when the storage is slow: for the owner to call while it waits for
+        /// its workers, so that the jobs handed out before the storage was seen to be slow are
+        /// read ahead at once, not at the next submission (which waits for the first of them
+        /// to be done: on a network share, each of its files one round trip after the other).
+        mutating func offerWaiting(started: Int) {
+            guard !jobs.isEmpty, isSlow() else { return }
             for (number, job) in jobs where number >= started {
                 for request in requests(job) { prefetcher.offer(request) }
             }
@@ -182,18 +188,17 @@ final class Prefetcher: Sendable {
 
     /// Opens the file of a request, reads or advises its range, and keeps (or closes) it.
     private func advise(_ request: Request, scratch: UnsafeMutableRawBufferPointer) {
-        guard case .file(let name, let directory) = request.location else {
+        guard let key = Self.key(request) else {
             Self.advise(request)
             return
         }
-        let key = OpenedAhead.Key(directory: directory, name: name)
         switch opened.claim(key) {
         case .skip:
             return
         case .keep:
-            opened.finish(key, with: openAndRead(request, name: name, in: directory, scratch: scratch))
+            opened.finish(key, with: openAndRead(request, key, scratch: scratch))
         case .readOnly:
-            if let file = openAndRead(request, name: name, in: directory, scratch: scratch) { close(file.descriptor) }
+            if let file = openAndRead(request, key, scratch: scratch) { close(file.descriptor) }
         }
     }
 
@@ -205,13 +210,12 @@ final class Prefetcher: Sendable {
 
     /// Opens the file of a request as the workers would and reads or advises its range; nil
     /// when it cannot be opened or is not a regular file (the worker finds out for itself).
-    private func openAndRead(
-        _ request: Request, name: [UInt8], in directory: DirectoryHandle, scratch: UnsafeMutableRawBufferPointer
-    ) -> OpenedAhead.File? {
+    private func openAndRead(_ request: Request, _ file: OpenedAhead.Key, scratch: UnsafeMutableRawBufferPointer) -> OpenedAhead.File? {
         let started = ReadMonitor.now()
         let flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW
-        var descriptor = withCString(name) { openat(directory.descriptor, $0, flags | Syscall.noAccessTime) }
-        if descriptor < 0 && errno == EPERM { descriptor = withCString(name) { openat(directory.descriptor, $0, flags) } }
+        let directory = file.directory.descriptor
+        var descriptor = withCString(file.name) { openat(directory, $0, flags | Syscall.noAccessTime) }
+        if descriptor < 0 && errno == EPERM { descriptor = withCString(file.name) { openat(directory, $0, flags) } }
         guard descriptor >= 0 else { return nil }
         guard case .success(let status) = Syscall.fstat(descriptor), status.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)

@@ -4,10 +4,10 @@
 ///
 /// Elements cross between the threads in batches, so the handshake is paid once per batch, not
 /// once per element. A batch ends at `batchSize` elements, or earlier once its elements weigh
-/// `batchBytes` (when a `weight` is given: what an element holds, such as the path of a
-/// manifest entry, which is 20 KB in a tree 10,000 levels deep), so the memory ahead is bounded
-/// by bytes, not by a count of elements of any size. This turns a push (a callback per element) into the pull a merge-join
-/// needs, and lets parsing or hashing run ahead of the consumer on another core.
+/// `batchBytes` (when a `weight` is given: what an element holds, such as the chunks of a
+/// manifest entry), so the memory ahead is bounded by bytes, not by a count of elements of any
+/// size. This turns a push (a callback per element) into the pull a merge-join needs, and lets
+/// parsing or hashing run ahead of the consumer on another core.
 ///
 /// The producer closure is `sending`: whatever it captures (a manifest reader, say) belongs to
 /// the producer thread from then on, and the compiler refuses a caller that touches it again.

@@ -27,11 +27,10 @@ struct WalkedEntry: Sendable {
 /// is the manifest's; each name is examined with `fstatat`, without following links, when the
 /// walk comes to it (one gone by then is no longer part of the tree; one whose type changed
 /// between directory and not is reported unreadable: its place in the order is no longer
-/// sure). The
-/// walk never follows a symlink (it records the link and its target), never leaves the root,
-/// opens directories relative to their parent (`openat`, `O_NOFOLLOW`, `O_NOATIME` where
-/// allowed), and never opens anything else. Memory is one listing per directory on the current
-/// path, independent of the number of files in the tree.
+/// sure). The walk never follows a symlink (it records the link and its target), never leaves
+/// the root, opens directories relative to their parent (`openat`, `O_NOFOLLOW`, `O_NOATIME`
+/// where allowed), and never opens anything else. Memory is one listing per directory on the
+/// current path, independent of the number of files in the tree.
 ///
 /// A directory that cannot be listed is recorded with status ``TreeEntry/Status/unreadable``
 /// and the walk goes on.
@@ -193,7 +192,8 @@ final class TreeWalker {
             guard (info.st_mode & S_IFMT == S_IFDIR) == listedDirectory else {
                 // Replaced by a directory, or a directory replaced, since the listing: its place
                 // in the order is no longer where the listing put it.
-                return unexamined(SnapCheckError(.io, "replaced while its directory was walked", at: PathLabel(bytes: path)), directory: directory)
+                let problem = SnapCheckError(.io, "replaced while its directory was walked", at: PathLabel(bytes: path))
+                return unexamined(problem, directory: directory)
             }
             let kind = FileKind(mode: info.st_mode) ?? .file
             let entry = TreeEntry(

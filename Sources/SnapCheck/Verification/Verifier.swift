@@ -234,14 +234,15 @@ public enum Verifier {
         func enqueue(_ item: VerifyItem) {
             for job in batcher.add(item, weight: item.expectedFileBytes, directory: item.directory) { send(job) }
         }
-        var backlog = Prefetcher.Backlog<[VerifyItem]>(jobs: pool.window) { $0.flatMap(\.reads) }
+        var backlog = Prefetcher.Backlog<[VerifyItem]>(
+            jobs: pool.window, for: prefetcher, whenSlow: { options.readsAheadAlways || monitor.storageIsSlow }
+        ) { $0.flatMap(\.reads) }
         func waiting() {
-            backlog.offerWaiting(ifSlow: options.readsAheadAlways || monitor.storageIsSlow, started: pool.jobCounts.started, to: prefetcher)
+            backlog.offerWaiting(started: pool.jobCounts.started)
             reportProgress()
         }
         func send(_ job: [VerifyItem]) {
-            let counts = pool.jobCounts
-            backlog.submit(job, number: counts.submitted, slow: options.readsAheadAlways || monitor.storageIsSlow, started: counts.started, to: prefetcher)
+            backlog.submit(job, counts: pool.jobCounts)
             inFlight.submitted(job[job.count - 1].path)
             pool.submit(job, delivering: deliver, waiting: waiting)
         }
