@@ -41,6 +41,8 @@ public final class ManifestReader {
     private let expectedSnapshot: Digest?
     private var counted = ManifestSummary()
     private var pending: ArraySlice<UInt8>?
+    /// The file whose chunk lines come next, while they are being read.
+    private var chunkLines: ChunkLines?
     private var previous: (path: [UInt8], isDirectory: Bool)?
     /// The directories above the current entry, each a prefix of the next: kept as the
     /// deepest one's path and the lengths of all, so a tree 10,000 levels deep costs 10,000
@@ -170,6 +172,23 @@ public final class ManifestReader {
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidManifest`` for any
     ///   inconsistency, naming the line.
     public func next() throws(SnapCheckError) -> TreeEntry? {
+        guard var entry = try nextHeader() else { return nil }
+        if entry.kind == .file && entry.status != .unreadable {
+            // About as many as it will have (growing the list by doubling would hold up to
+            // three times its size at once), but not more than a million on the word of the
+            // manifest alone, which may be damaged.
+            entry.chunks.reserveCapacity(Int(min(entry.size / UInt64(parameters.avgSize) + 1, 1 << 20)))
+        }
+        while let chunk = try nextChunk() { entry.chunks.append(chunk) }
+        return entry
+    }
+
+    /// The next entry without its chunks, or nil after the last one once the trailer has been
+    /// checked: a file's chunks then come one at a time from ``nextChunk()``, for a reader that
+    /// need not hold a whole chunk list (a file of a million chunks has 48 MB of them). Chunks
+    /// not taken are read, and checked, by the next call.
+    package func nextHeader() throws(SnapCheckError) -> TreeEntry? {
+        while try nextChunk() != nil {}
         guard summary == nil else { return nil }
         let line: ArraySlice<UInt8>
         if let waiting = pending.take() {
@@ -184,36 +203,41 @@ public final class ManifestReader {
             return nil
         }
         hashIdentity(line)
-        var entry = try parseEntry(line)
-        if entry.kind == .file {
-            var total: UInt64 = 0
-            // About as many as it will have (growing the list by doubling would hold up to
-            // three times its size at once), but not more than a million on the word of the
-            // manifest alone, which may be damaged.
-            if entry.status != .unreadable { entry.chunks.reserveCapacity(Int(min(entry.size / UInt64(parameters.avgSize) + 1, 1 << 20))) }
-            while true {
-                guard let next = try nextLine() else {
-                    throw invalid("truncated: the manifest ends before its \"end\" line")
-                }
-                guard next.first == UInt8(ascii: "+") else {
-                    pending = next
-                    break
-                }
-                hashIdentity(next)
-                guard entry.status != .unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
-                let chunk = try parseChunk(next, offset: total)
-                total += UInt64(chunk.length)
-                entry.chunks.append(chunk)
-            }
-            if entry.status != .unreadable && total != entry.size {
-                throw invalid("chunks of \"\(entry.displayPath)\" add up to \(total) bytes, not its size \(entry.size)", line: lines.lineNumber - (pending == nil ? 0 : 1))
-            }
-        }
+        let entry = try parseEntry(line)
         counted.add(entry)
         guard counted.bytes <= UInt64(Int64.max) else {
             throw invalid("the files' sizes add up to more than 2^63 - 1 bytes")
         }
+        if entry.kind == .file { chunkLines = ChunkLines(entry) }
         return entry
+    }
+
+    /// The next chunk of the file ``nextHeader()`` returned last, or nil after its last one,
+    /// once the chunks' lengths have been checked against the file's size.
+    ///
+    /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidManifest``, as
+    ///   ``next()`` does.
+    package func nextChunk() throws(SnapCheckError) -> Chunk? {
+        guard var file = chunkLines else { return nil }
+        guard let line = try nextLine() else {
+            throw invalid("truncated: the manifest ends before its \"end\" line")
+        }
+        guard line.first == UInt8(ascii: "+") else {
+            pending = line
+            chunkLines = nil
+            if !file.unreadable && file.total != file.size {
+                throw invalid("chunks of \"\(PathEscaping.escape(file.path))\" add up to \(file.total) bytes, not its size \(file.size)",
+                              line: lines.lineNumber - 1)
+            }
+            return nil
+        }
+        hashIdentity(line)
+        guard !file.unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
+        let chunk = try parseChunk(line, offset: file.total)
+        file.total += UInt64(chunk.length)
+        chunkLines = file
+        counted.chunks += 1
+        return chunk
     }
 
     /// Reads the rest of the manifest without parsing its entries: the fast way to learn its
@@ -225,6 +249,7 @@ public final class ManifestReader {
     /// - Throws: ``SnapCheckError/Code/invalidManifest`` for a missing, malformed or
     ///   mismatched trailer; ``SnapCheckError/Code/unexpectedSnapshot`` as for ``next()``.
     public func identityAndTotals() throws(SnapCheckError) -> ManifestSummary {
+        chunkLines = nil  // the lines are hashed, not parsed, from here on
         var waiting = pending.take()
         while true {
             if waiting == nil { waiting = try nextLine() }
@@ -523,6 +548,20 @@ public final class ManifestReader {
         var error = SnapCheckError(.invalidManifest, "line \(line): \(message)", at: path)
         error.line = line
         return error
+    }
+
+    /// A file whose chunk lines are being read: what they must add up to.
+    private struct ChunkLines {
+        let path: [UInt8]
+        let size: UInt64
+        let unreadable: Bool
+        var total: UInt64 = 0
+
+        init(_ entry: TreeEntry) {
+            path = entry.path
+            size = entry.size
+            unreadable = entry.status == .unreadable
+        }
     }
 }
 

@@ -72,20 +72,9 @@ public struct TreeEntry: Sendable, Hashable, Codable {
     /// chunk's digest for a file of one chunk (its SHA-256), else the SHA-256 of the chunk
     /// digests in order. Equal for equal contents under the same chunking.
     package var contentIdentity: Digest {
-        if chunks.count == 1 { return chunks[0].digest }
-        // Hashed 64 KiB of digests at a time: a file of a million chunks has 32 MB of them.
-        let hasher = SHA256()
-        var block: [UInt8] = []
-        block.reserveCapacity(64 << 10)
-        for chunk in chunks {
-            chunk.digest.appendBytes(to: &block)
-            if block.count == 64 << 10 {
-                hasher.update(block)
-                block.removeAll(keepingCapacity: true)
-            }
-        }
-        hasher.update(block)
-        return hasher.finalize()
+        var identity = ContentIdentity()
+        for chunk in chunks { identity.add(chunk.digest) }
+        return identity.finish()
     }
 
     /// About the bytes the entry holds beyond its fixed fields: its path, link target and

@@ -6,7 +6,8 @@ import SystemPackage
 /// only in the old manifest is removed, one only in the new is added, and an added file whose
 /// whole content equals a removed file's is reported once, as moved. Memory is bounded by the
 /// streams and the changes (added and removed files wait until the end to be paired as moves),
-/// not by the manifests' sizes.
+/// not by the manifests' sizes: chunk lists are streamed too, and only the digests of the old
+/// file at a path are held while the new one is compared with it (32 bytes a chunk).
 ///
 /// Shared content (the new snapshot's bytes whose chunks also occur anywhere in the old one) is
 /// counted from a set of the old manifest's chunk digests, which is exact up to 65,536 distinct
@@ -155,8 +156,18 @@ public enum ManifestDiff {
         // the share of them found in the old one: a ratio, so never more than the new bytes.
         var sampledNew: UInt64 = 0
         var sampledShared: UInt64 = 0
-        var oldEntry = try oldReader.next()
-        var newEntry = try newReader.next()
+        // Entries are read without their chunks, which are streamed: a file of a million
+        // chunks is never held whole (only the old file's digests, when it is compared).
+        func newChunks(_ each: (Chunk) -> Void) throws(SnapCheckError) {
+            while let chunk = try newReader.nextChunk() {
+                let (sampled, shared) = oldChunks.sample(chunk)
+                sampledNew = sampledNew.saturatingAdd(sampled)
+                sampledShared = sampledShared.saturatingAdd(shared)
+                each(chunk)
+            }
+        }
+        var oldEntry = try oldReader.nextHeader()
+        var newEntry = try newReader.nextHeader()
         while oldEntry != nil || newEntry != nil {
             try cancellation?.check()
             let order: Int
@@ -167,21 +178,22 @@ public enum ManifestDiff {
             }
             if order >= 0, let entry = newEntry, entry.kind == .file {
                 summary.newBytes = summary.newBytes.saturatingAdd(entry.size)
-                let (sampled, shared) = oldChunks.sampledBytes(of: entry)
-                sampledNew = sampledNew.saturatingAdd(sampled)
-                sampledShared = sampledShared.saturatingAdd(shared)
             }
-            if order == 0 {
-                if let item = compareEntries(oldEntry!, newEntry!, sameChunking: sameChunking) { report(item) }
-            } else if order < 0 {
-                let entry = oldEntry!
-                if let key = ContentKey(entry, sameChunking: sameChunking) { removed[key, default: []].append(entry) } else { unpaired.append((entry, false)) }
-            } else {
-                let entry = newEntry!
-                if let key = ContentKey(entry, sameChunking: sameChunking) { added[key, default: []].append(entry) } else { unpaired.append((entry, true)) }
+            if let old = oldEntry, let new = newEntry, order == 0 {
+                let content = old.kind == .file && new.kind == .file ? try compareContent(old, new) : nil
+                try newChunks { _ in }
+                if let item = compareEntries(old, new, content: content) { report(item) }
+            } else if let entry = oldEntry, order < 0 {
+                var identity = ContentIdentity()
+                while let chunk = try oldReader.nextChunk() { identity.add(chunk.digest) }
+                if let key = ContentKey(entry, identity, sameChunking: sameChunking) { removed[key, default: []].append(entry) } else { unpaired.append((entry, false)) }
+            } else if let entry = newEntry {
+                var identity = ContentIdentity()
+                try newChunks { identity.add($0.digest) }
+                if let key = ContentKey(entry, identity, sameChunking: sameChunking) { added[key, default: []].append(entry) } else { unpaired.append((entry, true)) }
             }
-            if order <= 0 { oldEntry = try oldReader.next() }
-            if order >= 0 { newEntry = try newReader.next() }
+            if order <= 0 { oldEntry = try oldReader.nextHeader() }
+            if order >= 0 { newEntry = try newReader.nextHeader() }
         }
         // Exact when nothing was sampled (the sample is then every chunk).
         summary.sharedBytes = sampledNew == 0 ? 0
@@ -218,7 +230,7 @@ public enum ManifestDiff {
         for (entry, isAdded) in remaining {
             let counterpart = isAdded ? removedByPath[entry.path] : addedByPath[entry.path]
             if let counterpart {
-                if isAdded, let item = compareEntries(counterpart, entry, sameChunking: sameChunking) { report(item) }
+                if isAdded, let item = compareEntries(counterpart, entry, content: nil) { report(item) }
                 continue
             }
             if isAdded { summary.bytesAdded += entry.size } else { summary.bytesRemoved += entry.size }
@@ -226,13 +238,64 @@ public enum ManifestDiff {
         }
         return summary
 
-        func compareEntries(_ old: TreeEntry, _ new: TreeEntry, sameChunking: Bool) -> Change? {
-            guard var change = changeBetween(old, new, sameChunking: sameChunking) else { return nil }
+        /// Reads the chunk lists of two files at the same path, the old one's first: its
+        /// digests are kept (32 bytes a chunk) while the new one's stream past them.
+        func compareContent(_ old: TreeEntry, _ new: TreeEntry) throws(SnapCheckError) -> ContentVerdict {
+            guard sameChunking else {
+                // Different chunkings: only a file's single chunk tells its whole content.
+                var oldCount = 0, newCount = 0
+                var oldDigest: Digest?, newDigest: Digest?
+                while let chunk = try oldReader.nextChunk() {
+                    oldCount += 1
+                    oldDigest = chunk.digest
+                }
+                try newChunks {
+                    newCount += 1
+                    newDigest = $0.digest
+                }
+                if old.size != new.size { return .modifiedWhole("size \(old.size) -> \(new.size) (compared by whole file)") }
+                guard oldCount <= 1 && newCount <= 1 else { return .uncomparable }
+                return oldDigest == newDigest ? .same : .modifiedWhole("content differs (compared by whole file)")
+            }
+            var oldDigests: [Digest] = []
+            oldDigests.reserveCapacity(Int(min(old.size / UInt64(oldReader.parameters.avgSize) + 1, 1 << 20)))
+            while let chunk = try oldReader.nextChunk() { oldDigests.append(chunk.digest) }
+            // While the new chunks follow the old ones in order, nothing changed; from the
+            // first that does not, the old digests are sorted and each new chunk looked up.
+            var inOrder = 0
+            var sorted = false
+            var changedChunks = 0
+            var changedBytes: UInt64 = 0
+            var totalChunks = 0
+            try newChunks { chunk in
+                totalChunks += 1
+                if !sorted && inOrder < oldDigests.count && oldDigests[inOrder] == chunk.digest {
+                    inOrder += 1
+                    return
+                }
+                if !sorted {
+                    oldDigests.sort(by: Digest.precedes)
+                    sorted = true
+                }
+                if !Digest.sorted(oldDigests, contains: chunk.digest) {
+                    changedChunks += 1
+                    changedBytes += UInt64(chunk.length)
+                }
+            }
+            let sameChunks = !sorted && inOrder == oldDigests.count
+            guard sameChunks && old.size == new.size && old.status == new.status else {
+                return .modified(changedChunks: changedChunks, changedBytes: changedBytes, totalChunks: totalChunks)
+            }
+            return .same
+        }
+
+        func compareEntries(_ old: TreeEntry, _ new: TreeEntry, content: ContentVerdict?) -> Change? {
+            guard var change = changeBetween(old, new, content: content) else { return nil }
             change.oldSize = old.size
             return change
         }
 
-        func changeBetween(_ old: TreeEntry, _ new: TreeEntry, sameChunking: Bool) -> Change? {
+        func changeBetween(_ old: TreeEntry, _ new: TreeEntry, content: ContentVerdict?) -> Change? {
             guard old.kind == new.kind else {
                 summary.bytesAdded += new.size
                 summary.bytesRemoved += old.size
@@ -243,31 +306,19 @@ public enum ManifestDiff {
                 return Change(kind: .symlink, path: new.path, entryKind: .symlink,
                               detail: "\"\(PathEscaping.escape(old.symlinkTarget ?? []))\" -> \"\(PathEscaping.escape(new.symlinkTarget ?? []))\"")
             }
-            if new.kind == .file {
-                if sameChunking {
-                    if !old.chunks.elementsEqual(new.chunks, by: { $0.digest == $1.digest }) || old.size != new.size || old.status != new.status {
-                        let before = Set(old.chunks.map(\.digest))
-                        let changed = new.chunks.filter { !before.contains($0.digest) }
-                        let changedBytes = changed.reduce(UInt64(0)) { $0 + UInt64($1.length) }
-                        summary.bytesAdded += changedBytes
-                        return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
-                                      changedChunks: changed.count, changedBytes: changedBytes, totalChunks: new.chunks.count,
-                                      detail: old.size == new.size ? "" : "size \(old.size) -> \(new.size)")
-                    }
-                } else if old.size != new.size {
-                    summary.bytesAdded += new.size
-                    return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
-                                  detail: "size \(old.size) -> \(new.size) (compared by whole file)")
-                } else if old.chunks.count <= 1 && new.chunks.count <= 1 {
-                    if old.chunks.first?.digest != new.chunks.first?.digest {
-                        summary.bytesAdded += new.size
-                        return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
-                                      detail: "content differs (compared by whole file)")
-                    }
-                } else {
-                    return Change(kind: .uncomparable, path: new.path, entryKind: .file, size: new.size,
-                                  detail: "different chunking: whole-file equality cannot be decided")
-                }
+            switch content {
+            case nil, .same?: break
+            case let .modified(changedChunks, changedBytes, totalChunks)?:
+                summary.bytesAdded += changedBytes
+                return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size,
+                              changedChunks: changedChunks, changedBytes: changedBytes, totalChunks: totalChunks,
+                              detail: old.size == new.size ? "" : "size \(old.size) -> \(new.size)")
+            case .modifiedWhole(let detail)?:
+                summary.bytesAdded += new.size
+                return Change(kind: .modified, path: new.path, entryKind: .file, size: new.size, detail: detail)
+            case .uncomparable?:
+                return Change(kind: .uncomparable, path: new.path, entryKind: .file, size: new.size,
+                              detail: "different chunking: whole-file equality cannot be decided")
             }
             if old.status != new.status {
                 // A directory or link that became unreadable (or readable again) is a change,
@@ -282,6 +333,19 @@ public enum ManifestDiff {
     }
 }
 
+/// How a file's content compares with that of the old file at its path.
+enum ContentVerdict {
+    /// The same chunks (across chunkings: the same single chunk), size and status.
+    case same
+    /// Different content, size or status; the new file's chunks that are not among the old
+    /// file's, their bytes, and the new file's chunk count.
+    case modified(changedChunks: Int, changedBytes: UInt64, totalChunks: Int)
+    /// Different content, found by comparing whole files (different chunkings).
+    case modifiedWhole(String)
+    /// Different chunkings, and no way to decide.
+    case uncomparable
+}
+
 /// What makes two regular files' contents equal, as far as the manifests can tell.
 struct ContentKey: Hashable {
     let size: UInt64
@@ -289,11 +353,11 @@ struct ContentKey: Hashable {
 
     /// Nil for entries that cannot be paired by content: anything but a readable file, empty
     /// files (all alike), and, across different chunkings, files of several chunks.
-    init?(_ entry: TreeEntry, sameChunking: Bool) {
+    init?(_ entry: TreeEntry, _ content: ContentIdentity, sameChunking: Bool) {
         guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { return nil }
-        if !sameChunking && entry.chunks.count != 1 { return nil }
+        if !sameChunking && content.count != 1 { return nil }
         size = entry.size
-        identity = entry.contentIdentity
+        identity = content.finish()
     }
 }
 
@@ -308,8 +372,9 @@ struct ChunkSketch {
 
     init(manifest: FilePath, expectedSnapshot: Digest?) throws(SnapCheckError) {
         let reader = try ManifestReader(path: manifest, expectedSnapshot: expectedSnapshot)
-        while let entry = try reader.next() {
-            for chunk in entry.chunks where Self.keeps(chunk.digest, level) {
+        while try reader.nextHeader() != nil {
+            while let chunk = try reader.nextChunk() {
+                guard Self.keeps(chunk.digest, level) else { continue }
                 digests.insert(chunk.digest)
                 while digests.count > Self.limit {
                     level += 1
@@ -326,15 +391,29 @@ struct ChunkSketch {
         level == 0 || digest.words.0 >> UInt64(64 - level) == 0
     }
 
-    /// The bytes of `entry`'s chunks in the sample (all of them when nothing is sampled), and
-    /// those of them that also occur in the sketched manifest.
-    func sampledBytes(of entry: TreeEntry) -> (sampled: UInt64, shared: UInt64) {
-        var sampled: UInt64 = 0
-        var shared: UInt64 = 0
-        for chunk in entry.chunks where Self.keeps(chunk.digest, level) {
-            sampled += UInt64(chunk.length)
-            if digests.contains(chunk.digest) { shared += UInt64(chunk.length) }
+    /// The bytes of a chunk of the new snapshot in the sample (all of them when nothing is
+    /// sampled), and those of them that also occur in the sketched manifest.
+    func sample(_ chunk: Chunk) -> (sampled: UInt64, shared: UInt64) {
+        guard Self.keeps(chunk.digest, level) else { return (0, 0) }
+        let length = UInt64(chunk.length)
+        return (length, digests.contains(chunk.digest) ? length : 0)
+    }
+}
+
+extension Digest {
+    /// An order of digests (by their bytes), to sort them and search them.
+    static func precedes(_ a: Digest, _ b: Digest) -> Bool {
+        (a.words.0, a.words.1, a.words.2, a.words.3) < (b.words.0, b.words.1, b.words.2, b.words.3)
+    }
+
+    /// Whether `digests`, sorted by ``precedes(_:_:)``, holds `digest` (a binary search).
+    static func sorted(_ digests: [Digest], contains digest: Digest) -> Bool {
+        var low = 0
+        var high = digests.count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if precedes(digests[middle], digest) { low = middle + 1 } else { high = middle }
         }
-        return (sampled, shared)
+        return low < digests.count && digests[low] == digest
     }
 }

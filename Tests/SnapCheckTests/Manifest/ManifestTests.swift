@@ -34,17 +34,50 @@ struct ManifestTests {
     }
 
     /// Reads `text` as a manifest and returns the error it raises, if any.
-    static func readError(_ bytes: [UInt8]) throws -> SnapCheckError? {
+    /// The error reading `bytes` as a manifest gives, if any; with `skippingChunks`, only the
+    /// entries are asked for (``ManifestReader/nextHeader()``), their chunks left unread.
+    static func readError(_ bytes: [UInt8], skippingChunks: Bool = false) throws -> SnapCheckError? {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         do {
-            _ = try ManifestReader(path: FilePath(path)).validate()
+            let reader = try ManifestReader(path: FilePath(path))
+            if skippingChunks {
+                while try reader.nextHeader() != nil {}
+            } else {
+                _ = try reader.validate()
+            }
             return nil
         } catch {
             return error
         }
+    }
+
+    /// Entries read without their chunks, the chunks then taken one at a time, are the
+    /// entries read whole; the summary at the end is the same.
+    @Test func chunksTakenOneAtATimeAreTheEntrysChunks() throws {
+        let tree = try SnapshotBuilderTests.sampleTree()
+        defer { tree.remove() }
+        tree.file(Array("big.bin".utf8), FixtureInput.random(seed: 9, count: 3_000_000))
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = FilePath(directory.path + "/m")
+        let options = SnapshotOptions(chunking: try ChunkingParameters(minSize: 1024, avgSize: 4096, maxSize: 16384))
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: path, options: options)
+        let whole = try ManifestReader(path: path)
+        let streamed = try ManifestReader(path: path)
+        var files = 0
+        while let expected = try whole.next() {
+            var entry = try #require(try streamed.nextHeader())
+            #expect(entry.chunks.isEmpty)
+            while let chunk = try streamed.nextChunk() { entry.chunks.append(chunk) }
+            #expect(entry == expected)
+            if expected.kind == .file { files += 1 }
+        }
+        #expect(try streamed.nextHeader() == nil)
+        #expect(streamed.summary == whole.summary)
+        #expect(files > 1 && whole.summary?.chunks ?? 0 > 500)
     }
 
     @Test(arguments: [false, true])
@@ -162,8 +195,12 @@ struct ManifestTests {
             #expect(error?.code == .invalidManifest, "\(name)")
             #expect(error?.description.contains(message) == true, "\(name): \(error?.description ?? "accepted")")
             #expect(error?.description.contains("\n") == false)
+            // Chunks left unread are still read and checked.
+            let skipping = try Self.readError(bytes, skippingChunks: true)
+            #expect(skipping?.line == error?.line && skipping?.description.contains(message) == true, "\(name)")
         }
         #expect(try Self.readError(Array(text.utf8)) == nil)
+        #expect(try Self.readError(Array(text.utf8), skippingChunks: true) == nil)
     }
 
     @Test func rejectsDamagedGzip() throws {

@@ -133,3 +133,55 @@ extension ManifestDiffTests {
         #expect(share > 0.4 && share < 0.6, "shared \(share)")
     }
 }
+
+extension ManifestDiffTests {
+    /// A modified file's changed chunks are exactly its chunks whose digest is nowhere in the old
+    /// file: counted here from both whole chunk lists with a set, where the diff streams the new
+    /// list past the old digests (in order while they match, then by search).
+    @Test(arguments: ["halves swapped", "middle rewritten", "cut short", "grown", "same"])
+    func changedChunksAreTheNewChunksNotInTheOldFile(change: String) throws {
+        let tree = try TreeBuilder()
+        defer { tree.remove() }
+        let scratch = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let options = SnapshotOptions(chunking: try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024))
+        let original = FixtureInput.random(seed: 5, count: 1_000_000)
+        tree.file(Array("data.bin".utf8), original)
+        let old = FilePath(scratch.path + "/old")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: old, options: options)
+        var bytes = original
+        switch change {
+        case "halves swapped": bytes = Array(original[500_000...] + original[..<500_000])
+        case "middle rewritten": bytes.replaceSubrange(400_000..<420_000, with: FixtureInput.random(seed: 6, count: 20_000))
+        case "cut short": bytes = Array(original.prefix(600_000))
+        case "grown": bytes += FixtureInput.random(seed: 7, count: 50_000)
+        default: break
+        }
+        tree.file(Array("data.bin".utf8), bytes)
+        let new = FilePath(scratch.path + "/new")
+        _ = try SnapshotBuilder.writeManifest(of: FilePath(tree.root.path), to: new, options: options)
+
+        func chunks(_ manifest: FilePath) throws -> [Chunk] {
+            let reader = try ManifestReader(path: manifest)
+            var chunks: [Chunk] = []
+            while let entry = try reader.next() { chunks += entry.chunks }
+            return chunks
+        }
+        let before = Set(try chunks(old).map(\.digest))
+        let after = try chunks(new)
+        let changed = after.filter { !before.contains($0.digest) }
+        var found: [ManifestDiff.Change] = []
+        _ = try ManifestDiff.compare(old: old, new: new) { found.append($0) }
+        let content = found.filter { $0.kind == .modified }
+        if change == "same" {
+            #expect(content.isEmpty)
+            return
+        }
+        #expect(content.count == 1)
+        #expect(content.first?.changedChunks == changed.count)
+        #expect(content.first?.changedBytes == changed.reduce(0) { $0 + UInt64($1.length) })
+        #expect(content.first?.totalChunks == after.count)
+        // Most chunks survive each change: the search, not only the walk in order, found them.
+        #expect(after.count > 1500 && changed.count < after.count / 10, "\(changed.count) of \(after.count)")
+    }
+}
