@@ -3,7 +3,7 @@
 # of 1,000,000 empty files, a chain of 12,000 nested directories walked under `ulimit -n 256`,
 # and one file of 1 GiB cut into about 860,000 chunks (min 256, avg 1K, max 8K). Prints wall
 # time and peak RSS of `manifest` and `verify` for each (and of `show` and `diff` for the file
-# of many chunks), and their exit status; and `show` of a manifest of 3,000,000 files
+# of many chunks, `diff` also against a copy with 7 bytes changed), and their exit status; and `show` of a manifest of 3,000,000 files
 # (harness/synthetic-manifest.py: no tree behind it). The trees are made once under
 # $SNAPBENCH_DIR/shapes (about 1M inodes, 1 GiB, and a manifest of 370 MB).
 # usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shapes.sh
@@ -41,6 +41,11 @@ if [ ! -d "$ROOT/chunks-1m" ]; then
     mkdir -p "$ROOT/chunks-1m.tmp" && head -c $((1 << 30)) /dev/urandom > "$ROOT/chunks-1m.tmp/big.bin" \
         && mv "$ROOT/chunks-1m.tmp" "$ROOT/chunks-1m"
 fi
+if [ ! -d "$ROOT/chunks-1m-mod" ]; then  # the same file with 7 bytes changed in its middle
+    mkdir -p "$ROOT/chunks-1m-mod.tmp" && cp "$ROOT/chunks-1m/big.bin" "$ROOT/chunks-1m-mod.tmp/big.bin" \
+        && printf CHANGED | dd of="$ROOT/chunks-1m-mod.tmp/big.bin" bs=1 seek=500000000 conv=notrunc status=none \
+        && mv "$ROOT/chunks-1m-mod.tmp" "$ROOT/chunks-1m-mod"
+fi
 [ -f "$ROOT/synthetic-3m.manifest" ] || python3 "$(dirname "$0")/harness/synthetic-manifest.py" 3000000 "$ROOT/synthetic-3m.manifest"
 run() {  # NAME LIMIT COMMAND...
     local name=$1 limit=$2; shift 2
@@ -56,4 +61,6 @@ run "chunks-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/chunks-1m" --min 256 
 run "chunks-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m"
 run "chunks-1m show" 1024 "$SNAPCHECK" show "$ROOT/chunks-1m.manifest"
 run "chunks-1m diff" 1024 "$SNAPCHECK" diff "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m.manifest"
+"$SNAPCHECK" manifest "$ROOT/chunks-1m-mod" --min 256 --avg 1024 --max 8192 -o "$ROOT/chunks-1m-mod.manifest" -q > /dev/null
+run "chunks-1m diff 1 chunk" 1024 "$SNAPCHECK" diff "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m-mod.manifest"
 run "3m files show" 1024 "$SNAPCHECK" show "$ROOT/synthetic-3m.manifest"

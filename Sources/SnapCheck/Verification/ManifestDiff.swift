@@ -274,7 +274,7 @@ public enum ManifestDiff {
                     return
                 }
                 if !sorted {
-                    oldDigests.sort(by: Digest.precedes)
+                    Digest.sortInPlace(&oldDigests)
                     sorted = true
                 }
                 if !Digest.sorted(oldDigests, contains: chunk.digest) {
@@ -397,23 +397,5 @@ struct ChunkSketch {
         guard Self.keeps(chunk.digest, level) else { return (0, 0) }
         let length = UInt64(chunk.length)
         return (length, digests.contains(chunk.digest) ? length : 0)
-    }
-}
-
-extension Digest {
-    /// An order of digests (by their bytes), to sort them and search them.
-    static func precedes(_ a: Digest, _ b: Digest) -> Bool {
-        (a.words.0, a.words.1, a.words.2, a.words.3) < (b.words.0, b.words.1, b.words.2, b.words.3)
-    }
-
-    /// Whether `digests`, sorted by ``precedes(_:_:)``, holds `digest` (a binary search).
-    static func sorted(_ digests: [Digest], contains digest: Digest) -> Bool {
-        var low = 0
-        var high = digests.count
-        while low < high {
-            let middle = low + (high - low) / 2
-            if precedes(digests[middle], digest) { low = middle + 1 } else { high = middle }
-        }
-        return low < digests.count && digests[low] == digest
     }
 }

@@ -64,3 +64,20 @@ struct DigestTests {
         }
     }
 }
+
+extension DigestTests {
+    /// The in-place sort gives the standard library's order, for lists of every small length
+    /// (the edges of a heap) and a large one with repeats; the search finds exactly the members.
+    @Test func digestsSortInPlaceAndAreFound() {
+        for count in Array(0...17) + [5000] {
+            var digests = (0..<count).map { SHA256.digest(of: Array("d \($0 % 4000)".utf8)) }
+            let expected = digests.sorted(by: Digest.precedes)
+            Digest.sortInPlace(&digests)
+            #expect(digests == expected, "\(count) digests")
+            for index in 0..<min(count, 40) {
+                #expect(Digest.sorted(digests, contains: SHA256.digest(of: Array("d \(index)".utf8))))
+            }
+            #expect(!Digest.sorted(digests, contains: SHA256.digest(of: Array("absent".utf8))))
+        }
+    }
+}
