@@ -3,9 +3,10 @@
 # of 1,000,000 empty files, a chain of 12,000 nested directories walked under `ulimit -n 256`,
 # and one file of 1 GiB cut into about 860,000 chunks (min 256, avg 1K, max 8K). Prints wall
 # time and peak RSS of `manifest` and `verify` for each (and of `show` and `diff` for the file
-# of many chunks, `diff` also against a copy with 7 bytes changed), and their exit status; and `show` of a manifest of 3,000,000 files
-# (harness/synthetic-manifest.py: no tree behind it). The trees are made once under
-# $SNAPBENCH_DIR/shapes (about 1M inodes, 1 GiB, and a manifest of 370 MB).
+# of many chunks, `diff` also against a copy with 7 bytes changed), and their exit status; and
+# `show` of a manifest of 3,000,000 files (harness/synthetic-manifest.py: no tree behind it).
+# The trees are made once under $SNAPBENCH_DIR/shapes (about 1M inodes, 2 GiB, and a manifest
+# of 370 MB).
 # usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shapes.sh
 set -uo pipefail
 ROOT=${SNAPBENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snapbench}/shapes
