@@ -27,8 +27,19 @@ enum ManifestFormat {
         }
     }
 
-    static let kindsByWord: [String: FileKind] = Dictionary(
-        uniqueKeysWithValues: FileKind.allCases.map { (word(for: $0), $0) })
+    /// The kind an entry line's first field names, if any.
+    static func kind(named field: ArraySlice<UInt8>) -> FileKind? {
+        kindWords.first { $0.word.elementsEqual(field) }?.kind
+    }
+
+    private static let kindWords: [(word: [UInt8], kind: FileKind)] = FileKind.allCases.map { (Array(word(for: $0).utf8), $0) }
+
+    /// The status an entry line's sixth field names, if any.
+    static func status(named field: ArraySlice<UInt8>) -> TreeEntry.Status? {
+        statusWords.first { $0.word.elementsEqual(field) }?.status
+    }
+
+    private static let statusWords: [(word: [UInt8], status: TreeEntry.Status)] = TreeEntry.Status.allCases.map { (Array($0.rawValue.utf8), $0) }
 
     /// The entry's lines: `KIND PATH MODE MTIME SIZE STATUS [TARGET]`, tab-separated, then for
     /// a regular file one `+ LENGTH SHA256` line per chunk. Each line ends in a newline.

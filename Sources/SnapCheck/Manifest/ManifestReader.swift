@@ -348,29 +348,32 @@ public final class ManifestReader {
     // MARK: - Entries
 
     private func parseEntry(_ line: ArraySlice<UInt8>) throws(SnapCheckError) -> TreeEntry {
-        let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-        guard fields.count >= 6, let word = String(validating: fields[0], as: UTF8.self),
-              let kind = ManifestFormat.kindsByWord[word] else {
+        var fields = TabFields(line)
+        guard let kind = fields.next().flatMap(ManifestFormat.kind(named:)), let pathField = fields.next(),
+              let modeField = fields.next(), let timeField = fields.next(), let sizeField = fields.next(),
+              let statusField = fields.next() else {
             throw invalid("not an entry line")
         }
-        guard fields.count == (kind == .symlink ? 7 : 6) else { throw invalid("wrong number of fields for a \(word) entry") }
-        guard let path = PathEscaping.unescape(fields[1]) else { throw invalid("badly escaped path") }
+        let word = ManifestFormat.word(for: kind)
+        let targetField = fields.next()
+        guard (targetField != nil) == (kind == .symlink), fields.next() == nil else {
+            throw invalid("wrong number of fields for a \(word) entry")
+        }
+        guard let path = PathEscaping.unescape(pathField) else { throw invalid("badly escaped path") }
         try checkPath(path)
-        guard let mode = Self.octalMode(fields[2]) else { throw invalid("malformed mode") }
-        guard let nanoseconds = Self.wideDecimal(fields[3]), let time = FileTime(totalNanoseconds: nanoseconds) else {
+        guard let mode = Self.octalMode(modeField) else { throw invalid("malformed mode") }
+        guard let nanoseconds = Self.wideDecimal(timeField), let time = FileTime(totalNanoseconds: nanoseconds) else {
             throw invalid("malformed modification time")
         }
-        guard let size = Self.decimal(fields[4]) else { throw invalid("malformed size") }
-        guard let statusText = String(validating: fields[5], as: UTF8.self), let status = TreeEntry.Status(rawValue: statusText) else {
-            throw invalid("unknown status")
-        }
+        guard let size = Self.decimal(sizeField) else { throw invalid("malformed size") }
+        guard let status = ManifestFormat.status(named: statusField) else { throw invalid("unknown status") }
         switch (kind, status) {
         case (_, .ok), (.file, _), (.directory, .unreadable), (.symlink, .unreadable): break
-        default: throw invalid("status \(statusText) is not possible for a \(word)")
+        default: throw invalid("status \(status.rawValue) is not possible for a \(word)")
         }
         var entry = TreeEntry(path: path, kind: kind, mode: mode, modificationTime: time, size: UInt64(size), status: status)
-        if kind == .symlink {
-            guard let target = PathEscaping.unescape(fields[6]) else { throw invalid("badly escaped symlink target") }
+        if let targetField {
+            guard let target = PathEscaping.unescape(targetField) else { throw invalid("badly escaped symlink target") }
             guard UInt64(target.count) == entry.size else { throw invalid("symlink size does not match its target") }
             entry.symlinkTarget = target
         } else if kind != .file && size != 0 {
@@ -418,10 +421,15 @@ public final class ManifestReader {
     private func checkPath(_ path: [UInt8]) throws(SnapCheckError) {
         guard !path.isEmpty else { throw invalid("empty path") }
         guard path.first != 0x2F else { throw invalid("absolute path \"\(PathEscaping.escape(path))\"") }
-        for component in path.split(separator: 0x2F, omittingEmptySubsequences: false) {
-            if component.isEmpty || component.elementsEqual([0x2E]) || component.elementsEqual([0x2E, 0x2E]) {
+        // Each component, between slashes: not empty, not "." and not "..".
+        var start = 0
+        while start <= path.count {
+            let end = path[start...].firstIndex(of: 0x2F) ?? path.count
+            let component = path[start..<end]
+            if component.isEmpty || (component.count <= 2 && component.allSatisfy { $0 == 0x2E }) {
                 throw invalid("path \"\(PathEscaping.escape(path))\" has an empty, \".\" or \"..\" component")
             }
+            start = end + 1
         }
     }
 
@@ -548,6 +556,24 @@ public final class ManifestReader {
         var error = SnapCheckError(.invalidManifest, "line \(line): \(message)", at: path)
         error.line = line
         return error
+    }
+
+    /// The tab-separated fields of a line, one at a time (as `split` would give them, empty
+    /// ones included, but without an array of them: this runs once an entry).
+    private struct TabFields {
+        private var rest: ArraySlice<UInt8>?
+
+        init(_ line: ArraySlice<UInt8>) { rest = line }
+
+        mutating func next() -> ArraySlice<UInt8>? {
+            guard let line = rest else { return nil }
+            guard let tab = line.firstIndex(of: 0x09) else {
+                rest = nil
+                return line
+            }
+            rest = line[(tab + 1)...]
+            return line[..<tab]
+        }
     }
 
     /// A file whose chunk lines are being read: what they must add up to.
