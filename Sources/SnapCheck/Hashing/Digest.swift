@@ -117,16 +117,21 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// Appends the 64 lowercase hexadecimal digits to `output`.
     func appendHex(to output: inout [UInt8]) {
-        func append(_ word: UInt64) {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0xF
-                output.append(nibble < 10 ? nibble + 0x30 : nibble + 0x57)  // '0'...'9', 'a'...'f'
+        // Spelled out in a scratch buffer and appended at once: a manifest has one per chunk.
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { scratch in
+            func spell(_ word: UInt64, at start: Int) {
+                for digit in 0..<16 {
+                    let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * digit)) & 0xF
+                    scratch[start + digit] = nibble < 10 ? nibble + 0x30 : nibble + 0x57  // '0'...'9', 'a'...'f'
+                }
             }
+            spell(words.0, at: 0)
+            spell(words.1, at: 16)
+            spell(words.2, at: 32)
+            spell(words.3, at: 48)
+            output.append(contentsOf: scratch)
         }
-        append(words.0)
-        append(words.1)
-        append(words.2)
-        append(words.3)
     }
 
     /// The digest as 64 lowercase hexadecimal digits, as `sha256sum` prints it.

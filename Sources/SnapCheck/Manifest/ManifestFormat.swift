@@ -46,7 +46,7 @@ enum ManifestFormat {
     static func entryLine(for entry: TreeEntry, into output: inout [UInt8]) {
         output.append(contentsOf: word(for: entry.kind).utf8)
         output.append(0x09)
-        entry.path.withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
+        entry.path.withUnsafeBufferPointer { PathEscaping.appendEscaped($0, to: &output) }
         output.append(0x09)
         appendOctalMode(entry.mode, to: &output)
         output.append(0x09)
@@ -57,7 +57,7 @@ enum ManifestFormat {
         output.append(contentsOf: entry.status.rawValue.utf8)
         if entry.kind == .symlink {
             output.append(0x09)
-            (entry.symlinkTarget ?? []).withUnsafeBufferPointer { output.append(contentsOf: PathEscaping.escapedBytes($0)) }
+            (entry.symlinkTarget ?? []).withUnsafeBufferPointer { PathEscaping.appendEscaped($0, to: &output) }
         }
         output.append(0x0A)
     }

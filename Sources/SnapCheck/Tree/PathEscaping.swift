@@ -27,6 +27,16 @@ public enum PathEscaping {
     static func escapedBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 8)
+        appendEscaped(bytes, to: &output)
+        return output
+    }
+
+    /// Appends the bytes of the escaped form (UTF-8) to `output`.
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        if bytes.allSatisfy(isPlain) {
+            output.append(contentsOf: bytes)
+            return
+        }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -45,15 +55,13 @@ public enum PathEscaping {
                 index += 1
             }
         }
-        return output
     }
 
     /// The name whose escaped form is `text`, or nil when `text` is not the canonical escape
     /// of any name (an unknown escape, a raw control character or ill-formed UTF-8, an
     /// escape where none is needed, or a NUL byte, which no name can hold).
     public static func unescape(_ text: some Collection<UInt8>) -> [UInt8]? {
-        // Most names are printable ASCII without a backslash: their text is the name.
-        if text.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != 0x5C }) { return Array(text) }
+        if text.allSatisfy(isPlain) { return Array(text) }
         var output: [UInt8] = []
         output.reserveCapacity(text.count)
         var iterator = text.makeIterator()
@@ -77,6 +85,12 @@ public enum PathEscaping {
         let reescaped = output.withUnsafeBufferPointer { escapedBytes($0) }
         guard reescaped.elementsEqual(text) else { return nil }
         return output
+    }
+
+    /// Whether a byte stands for itself in the escaped form: printable ASCII but the backslash.
+    /// Most names are made of these only, and are their own escaped form.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte <= 0x7E && byte != 0x5C
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
