@@ -26,24 +26,16 @@ struct DirectoryListing {
     /// The number of entries.
     var count: Int { order.count }
 
+    /// The most names listed in a single pass over a directory.
+    private static let onePass = 4096
+
     /// Lists `directory`: every name but `.` and `..` and those `excluded` leaves out, sorted.
     /// A name of unknown type that vanished before it could be examined is left out: it is no
     /// longer part of the tree.
     static func list(_ directory: DirectoryHandle, excluded: (([UInt8]) -> Bool)?) -> Result<DirectoryListing, Errno> {
         var listing = DirectoryListing()
-        // A first pass only counts, so that the storage is taken once, at its size (growing
-        // it would hold the old and the new storage at once).
-        var (count, bytes) = (0, 0)
-        if case .failure(let error) = directory.forEachName({ _, length, _ in
-            (count, bytes) = (count + 1, bytes + length)
-            return true
-        }) {
-            return .failure(error)
-        }
-        listing.records.reserveCapacity(count)
-        listing.names.reserveCapacity(bytes)
         var failure: Errno?
-        let read = directory.forEachName { name, length, type in
+        func add(_ name: UnsafePointer<CChar>, _ length: Int, _ type: UInt8) -> Bool {
             if let excluded, excluded(Array(UnsafeRawBufferPointer(start: name, count: length))) { return true }
             var known = type
             if type == UInt8(DT_UNKNOWN) {
@@ -62,8 +54,26 @@ struct DirectoryListing {
             listing.names.append(contentsOf: UnsafeRawBufferPointer(start: name, count: length))
             return true
         }
-        if case .failure(let error) = read { return .failure(error) }
+        // Most directories are small, and listed in one pass. One of more than `onePass` names
+        // is counted to its end and listed again into storage taken once, at its size (growing
+        // it would hold the old and the new storage at once).
+        var (count, bytes) = (0, 0)
+        var counting = false
+        let first = directory.forEachName { name, length, type in
+            (count, bytes) = (count + 1, bytes + length)
+            if !counting && count > onePass { counting = true }
+            return counting || add(name, length, type)
+        }
+        if case .failure(let error) = first { return .failure(error) }
         if let failure { return .failure(failure) }
+        if counting {
+            listing = DirectoryListing()
+            listing.records.reserveCapacity(count)
+            listing.names.reserveCapacity(bytes)
+            let second = directory.forEachName(add)
+            if case .failure(let error) = second { return .failure(error) }
+            if let failure { return .failure(failure) }
+        }
         var order = (0..<UInt32(listing.records.count)).map { $0 }
         listing.names.withUnsafeBufferPointer { names in
             listing.records.withUnsafeBufferPointer { records in
