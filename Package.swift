@@ -34,10 +34,12 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // Linux calls the Glibc module leaves out (no library to link).
+        .systemLibrary(name: "CSnapCheckSystem"),
         .target(
             name: "SnapCheck",
             dependencies: [
-                "CSnapCheckOpenSSL", "CSnapCheckZlib", "CSnapCheckArchive", "CSnapCheckISAL",
+                "CSnapCheckOpenSSL", "CSnapCheckZlib", "CSnapCheckArchive", "CSnapCheckISAL", "CSnapCheckSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

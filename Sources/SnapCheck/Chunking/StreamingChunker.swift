@@ -6,11 +6,13 @@ import Glibc
 /// Reads a stream once and splits it into FastCDC chunks, hashing each chunk with SHA-256
 /// straight out of the read buffer.
 ///
-/// Memory is one buffer of `2 × maxSize + 4 MiB` (12 MiB with the defaults), whatever the size
-/// of the input. A cut is only searched for when at least `maxSize` bytes are buffered or the
-/// input has ended, which makes the chunks identical to chunking the whole input in memory
-/// (docs/chunking.md, "Streaming"). The buffer is large so that moving the unconsumed tail to the front,
-/// which happens only when the buffer's end is reached, copies a small share of the bytes.
+/// Memory is one ring buffer of `maxSize + 1 MiB` (5 MiB with the defaults), whatever the size
+/// of the input, and, once helper threads have hashed for it (large files), a second one of
+/// `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for when at least
+/// `maxSize` bytes are buffered or the input has ended, which makes the chunks identical to
+/// chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring is mapped twice
+/// in a row (``RingBuffer``), so a chunk that wraps around its end is still contiguous and no
+/// byte is ever moved.
 ///
 /// An instance owns its buffer and a ``SHA256`` context and is reused from file to file; it is
 /// not thread-safe, so give each worker its own.
@@ -24,16 +26,30 @@ import Glibc
 public final class StreamingChunker {
     /// The cut-point search in use.
     public let cdc: FastCDC
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// The buffer when hashing alone: a chunk's worth and one read. A small ring keeps the
+    /// bytes in cache from the read to the hash (measured: 4% faster than 12 MiB).
+    private let ring: RingBuffer
+    /// The buffer when hashing with helpers, made the first time they help: it holds a batch
+    /// of chunks for them besides a chunk's worth.
+    private var wideRing: RingBuffer?
+    private let mappingTwice: Bool
     private let hasher = SHA256()
 
     /// Creates a chunker with its own buffer.
-    public init(parameters: ChunkingParameters) {
-        cdc = FastCDC(parameters)
-        buffer = .allocate(byteCount: 2 * parameters.maxSize + (4 << 20), alignment: 64)
+    public convenience init(parameters: ChunkingParameters) {
+        self.init(parameters: parameters, mappingTwice: true)
     }
 
-    deinit { buffer.deallocate() }
+    /// Creates a chunker whose buffers are plain memory kept in step by copying when
+    /// `mappingTwice` is false (for tests: the bytes are the same).
+    init(parameters: ChunkingParameters, mappingTwice: Bool) {
+        cdc = FastCDC(parameters)
+        self.mappingTwice = mappingTwice
+        ring = RingBuffer(minimumSize: parameters.maxSize + Self.readSize, mappingTwice: mappingTwice)
+    }
+
+    /// The most bytes one read asks for.
+    private static let readSize = 1 << 20
 
     /// Chunks everything that `read` delivers, in order.
     ///
@@ -65,48 +81,54 @@ public final class StreamingChunker {
         helpers: HashHelpers? = nil,
         while body: (Chunk) throws(Failure) -> Bool
     ) throws(Failure) -> UInt64 {
-        let base = buffer.baseAddress!
-        let capacity = buffer.count
         let maxSize = cdc.parameters.maxSize
-        var start = 0
-        var end = 0
+        let ring: RingBuffer
+        if helpers == nil {
+            ring = self.ring
+        } else {
+            ring = wideRing ?? RingBuffer(minimumSize: 2 * maxSize + 4 * Self.readSize, mappingTwice: mappingTwice)
+            wideRing = ring
+        }
+        let base = ring.base
+        let size = ring.size
+        // File offsets: the next chunk starts at `head`, the bytes read end at `tail`; the
+        // bytes between lie at `base + head % size`, in one run (the ring is mapped twice).
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
         var endOfInput = false
-        var offset: UInt64 = 0
         var pieces: [UnsafeRawBufferPointer] = []
         while true {
-            while !endOfInput && (helpers == nil ? end - start < maxSize : end < capacity || start > 0) {
-                if end == capacity || (helpers != nil && start > 0) {
-                    // Fewer than maxSize bytes are left and the capacity is at least twice
-                    // that, so after the move more than half of the buffer is free.
-                    memmove(base, base + start, end - start)
-                    end -= start
-                    start = 0
-                }
+            // Alone, a chunk is cut as soon as `maxSize` bytes are buffered; with helpers, the
+            // ring is filled first, so that one batch holds many chunks.
+            while !endOfInput && (helpers == nil ? tail - head < UInt64(maxSize) : tail - head < UInt64(size)) {
                 // Reads of at most 1 MiB keep the bytes in cache until they are cut and hashed.
-                let count = try read(UnsafeMutableRawBufferPointer(start: base + end, count: Swift.min(capacity - end, 1 << 20)))
-                if count == 0 { endOfInput = true } else { end += count }
+                let position = Int(tail % UInt64(size))
+                let count = try read(UnsafeMutableRawBufferPointer(start: base + position, count: Swift.min(size - Int(tail - head), Self.readSize)))
+                ring.wrote(at: position, count: count)
+                if count == 0 { endOfInput = true } else { tail += UInt64(count) }
             }
-            if start == end { return offset }
+            if head == tail { return head }
             guard let helpers else {
-                let bytes = (base + start).assumingMemoryBound(to: UInt8.self)
-                let length = cdc.cutPoint(bytes, count: end - start)
+                let bytes = (base + Int(head % UInt64(size))).assumingMemoryBound(to: UInt8.self)
+                let length = cdc.cutPoint(bytes, count: Int(tail - head))
                 let digest = hasher.digest(of: UnsafeRawBufferPointer(start: bytes, count: length))
-                let goOn = try body(Chunk(offset: offset, length: length, digest: digest))
-                offset += UInt64(length)
-                start += length
-                if !goOn { return offset }
+                let goOn = try body(Chunk(offset: head, length: length, digest: digest))
+                head += UInt64(length)
+                if !goOn { return head }
                 continue
             }
             pieces.removeAll(keepingCapacity: true)
+            var cut = head
             repeat {
-                let length = cdc.cutPoint((base + start).assumingMemoryBound(to: UInt8.self), count: end - start)
-                pieces.append(UnsafeRawBufferPointer(start: base + start, count: length))
-                start += length
-            } while endOfInput ? start < end : end - start >= maxSize
+                let start = base + Int(cut % UInt64(size))
+                let length = cdc.cutPoint(start.assumingMemoryBound(to: UInt8.self), count: Int(tail - cut))
+                pieces.append(UnsafeRawBufferPointer(start: start, count: length))
+                cut += UInt64(length)
+            } while endOfInput ? cut < tail : tail - cut >= UInt64(maxSize)
             for (piece, digest) in zip(pieces, helpers.digests(of: pieces, using: hasher)) {
-                let goOn = try body(Chunk(offset: offset, length: piece.count, digest: digest))
-                offset += UInt64(piece.count)
-                if !goOn { return offset }
+                let goOn = try body(Chunk(offset: head, length: piece.count, digest: digest))
+                head += UInt64(piece.count)
+                if !goOn { return head }
             }
         }
     }

@@ -55,6 +55,36 @@ struct StreamingChunkerTests {
         }
     }
 
+    /// The ring buffer wraps around many times over a long input, with reads and chunks that
+    /// cross its end: the chunks are those of the whole input in memory, whether the ring is
+    /// mapped twice or kept in step by copying, alone or with hashing helpers.
+    @Test(arguments: [true, false])
+    func chunksThatWrapAroundTheRingAreWhole(mappingTwice: Bool) throws {
+        let parameters = try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024, level: 2)
+        let data = FixtureInput.random(seed: 78, count: 6_500_000)
+        let expected = data.withUnsafeBytes { FastCDC(parameters).boundaries(of: $0) }
+        let helpers = HashHelpers(count: 1, workers: 2)
+        defer { helpers.shutDown() }
+        for helped in [false, true] {
+            let chunker = StreamingChunker(parameters: parameters, mappingTwice: mappingTwice)
+            var position = 0
+            var chunks: [Chunk] = []
+            let total = chunker.chunk(reading: { target in
+                let count = min(7919, target.count, data.count - position)
+                data.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
+                position += count
+                return count
+            }, helpers: helped ? helpers : nil, while: { chunks.append($0); return true })
+            #expect(total == UInt64(data.count))
+            // Counts, not lists, in the messages: there are 20,000 chunks.
+            let boundaries = chunks.map { ChunkBoundary(offset: $0.offset, length: $0.length) }
+            #expect(boundaries.count == expected.count, "helped: \(helped)")
+            #expect(zip(boundaries, expected).filter { $0 != $1 }.count == 0, "helped: \(helped)")
+            let wrong = chunks.filter { $0.digest != SHA256.digest(of: Array(data[Int($0.offset)..<Int($0.offset) + $0.length])) }
+            #expect(wrong.count == 0, "helped: \(helped)")
+        }
+    }
+
     @Test func chunksAFileAndMatchesSha256sumForOneChunk() throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
