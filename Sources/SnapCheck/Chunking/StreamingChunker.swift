@@ -27,7 +27,8 @@ public final class StreamingChunker {
     /// The cut-point search in use.
     public let cdc: FastCDC
     /// The buffer when hashing alone: a chunk's worth and one read. A small ring keeps the
-    /// bytes in cache from the read to the hash (measured: 4% faster than 12 MiB).
+    /// bytes in cache from the read to the hash (measured: 3% faster than a ring of 8 MiB, 6%
+    /// faster than the 12 MiB linear buffer it replaced).
     private let ring: RingBuffer
     /// The buffer when hashing with helpers, made the first time they help: it holds a batch
     /// of chunks for them besides a chunk's worth.
