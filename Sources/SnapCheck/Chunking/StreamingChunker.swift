@@ -10,9 +10,9 @@ import Glibc
 /// of the input, and, once helper threads have hashed for it (large files), a second one of
 /// `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for when at least
 /// `maxSize` bytes are buffered or the input has ended, which makes the chunks identical to
-/// chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring is mapped twice
-/// in a row (``RingBuffer``), so a chunk that wraps around its end is still contiguous and no
-/// byte is ever moved.
+/// chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring's pages are
+/// mapped twice in a row, so a chunk that wraps around its end is still contiguous and no byte
+/// is ever moved.
 ///
 /// An instance owns its buffer and a ``SHA256`` context and is reused from file to file; it is
 /// not thread-safe, so give each worker its own.
