@@ -173,14 +173,16 @@ public final class ManifestReader {
     ///   inconsistency, naming the line.
     public func next() throws(SnapCheckError) -> TreeEntry? {
         guard var entry = try nextHeader() else { return nil }
-        if entry.kind == .file && entry.status != .unreadable {
-            // About as many as it will have (growing the list by doubling would hold up to
-            // three times its size at once), but not more than a million on the word of the
-            // manifest alone, which may be damaged.
-            entry.chunks.reserveCapacity(Int(min(entry.size / UInt64(parameters.avgSize) + 1, 1 << 20)))
-        }
+        if entry.kind == .file && entry.status != .unreadable { entry.chunks.reserveCapacity(expectedChunkCount(of: entry)) }
         while let chunk = try nextChunk() { entry.chunks.append(chunk) }
         return entry
+    }
+
+    /// About as many chunks as the file `entry` will have, to size a list of them once
+    /// (growing a list by doubling would hold up to three times its size at once), but not
+    /// more than a million on the word of the manifest alone, which may be damaged.
+    package func expectedChunkCount(of entry: TreeEntry) -> Int {
+        Int(min(entry.size / UInt64(parameters.avgSize) + 1, 1 << 20))
     }
 
     /// The next entry without its chunks, or nil after the last one once the trailer has been

@@ -258,7 +258,7 @@ public enum ManifestDiff {
                 return oldDigest == newDigest ? .same : .modifiedWhole("content differs (compared by whole file)")
             }
             var oldDigests: [Digest] = []
-            oldDigests.reserveCapacity(Int(min(old.size / UInt64(oldReader.parameters.avgSize) + 1, 1 << 20)))
+            oldDigests.reserveCapacity(oldReader.expectedChunkCount(of: old))
             while let chunk = try oldReader.nextChunk() { oldDigests.append(chunk.digest) }
             // While the new chunks follow the old ones in order, nothing changed; from the
             // first that does not, the old digests are sorted and each new chunk looked up.
