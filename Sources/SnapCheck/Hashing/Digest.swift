@@ -77,21 +77,22 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     init?(lowercaseHex text: ArraySlice<UInt8>) {
         guard text.count == 64 else { return nil }
         let parsed: (UInt64, UInt64, UInt64, UInt64)? = text.withUnsafeBufferPointer { digits in
+            // Without branches: digits are random, so a branch per digit would be mispredicted
+            // half the time, and a manifest has a digest per chunk.
             func word(_ at: Int) -> UInt64? {
                 var value: UInt64 = 0
+                var invalid: Int32 = 0
                 for index in at..<(at + 16) {
-                    let character = digits[index]
-                    let nibble: UInt8
-                    if character &- 0x30 < 10 {
-                        nibble = character &- 0x30
-                    } else if character &- 0x61 < 6 {
-                        nibble = character &- 0x57
-                    } else {
-                        return nil
-                    }
-                    value = value << 4 | UInt64(nibble)
+                    let character = Int32(digits[index])
+                    // -1 when the character is out of the range, 0 when in it (an arithmetic shift
+                    // of the sign: one of the two differences is negative exactly when outside).
+                    let notDigit = ((character &- 0x30) | (0x39 &- character)) >> 31
+                    let notLetter = ((character &- 0x61) | (0x66 &- character)) >> 31
+                    invalid |= notDigit & notLetter
+                    let nibble = ((character &- 0x30) & ~notDigit) | ((character &- 0x57) & ~notLetter)
+                    value = value << 4 | UInt64(nibble & 0xF)
                 }
-                return value
+                return invalid == 0 ? value : nil
             }
             guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
             return (a, b, c, d)

@@ -81,3 +81,26 @@ extension DigestTests {
         }
     }
 }
+
+extension DigestTests {
+    /// The manifest's parser takes exactly the lowercase digits: every byte value, at the first,
+    /// a middle and the last place of each 16-digit word, is accepted only when it is one of
+    /// 0-9a-f, and then gives what the general parser gives (a second, plainer decoder).
+    @Test func lowercaseHexAcceptsExactlyTheLowercaseDigits() {
+        let base = Array(empty.utf8)
+        let lowercaseDigits = Set("0123456789abcdef".utf8)
+        for place in [0, 7, 15, 16, 31, 32, 48, 63] {
+            for byte in UInt8.min...UInt8.max {
+                var text = base
+                text[place] = byte
+                let parsed = Digest(lowercaseHex: text[...])
+                if lowercaseDigits.contains(byte) {
+                    #expect(parsed != nil && parsed == Digest(hexUTF8: text), "byte \(byte) at \(place)")
+                } else {
+                    #expect(parsed == nil, "byte \(byte) at \(place)")
+                }
+            }
+        }
+    }
+}
+
