@@ -17,7 +17,7 @@ final class OpenedAhead: Sendable {
         /// another take its place in memory (a key by address alone could then hand a worker a
         /// file of the same name in another directory).
         var directory: DirectoryHandle
-        var name: [UInt8]
+        var name: ArraySlice<UInt8>
 
         static func == (left: Key, right: Key) -> Bool {
             left.directory === right.directory && left.name == right.name

@@ -69,7 +69,7 @@ final class Prefetcher: Sendable {
     /// caller owns it from then on. When a thread is opening and reading it right now, waits
     /// for that thread rather than asking the storage a second time (on a network share the
     /// worker would pay the whole round trip again, and it is at the head of the queue).
-    func take(name: [UInt8], in directory: DirectoryHandle) -> (Int32, stat)? {
+    func take(name: ArraySlice<UInt8>, in directory: DirectoryHandle) -> (Int32, stat)? {
         // Nothing was ever offered (the page cache): no lock, no lookup.
         guard started.load(ordering: .acquiring) else { return nil }
         return opened.take(OpenedAhead.Key(directory: directory, name: name)).map { ($0.descriptor, $0.status) }

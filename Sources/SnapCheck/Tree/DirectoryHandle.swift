@@ -61,15 +61,18 @@ final class DirectoryHandle: Sendable {
     }
 }
 
-/// Calls `body` with `bytes` as a NUL-terminated C string.
-func withCString<R: ~Copyable, Failure: Error>(
-    _ bytes: [UInt8], _ body: (UnsafePointer<CChar>) throws(Failure) -> R
+/// Calls `body` with `bytes` as a NUL-terminated C string, copied on the stack when short
+/// (a name, a path: one is made for every `fstatat` of a walk).
+func withCString<Bytes: Collection<UInt8>, R: ~Copyable, Failure: Error>(
+    _ bytes: Bytes, _ body: (UnsafePointer<CChar>) throws(Failure) -> R
 ) throws(Failure) -> R {
-    let string = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-    defer { string.deallocate() }
-    bytes.withUnsafeBytes { raw in
-        if let base = raw.baseAddress { UnsafeMutableRawPointer(string).copyMemory(from: base, byteCount: raw.count) }
+    let count = bytes.count
+    return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { (string) throws(Failure) -> R in
+        let raw = UnsafeMutableRawBufferPointer(string)
+        if bytes.withContiguousStorageIfAvailable({ raw.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+            _ = raw.copyBytes(from: bytes)
+        }
+        string[count] = 0
+        return try body(UnsafePointer(string.baseAddress!))
     }
-    string[bytes.count] = 0
-    return try body(string)
 }

@@ -32,11 +32,13 @@ struct DirectoryListing {
     /// Lists `directory`: every name but `.` and `..` and those `excluded` leaves out, sorted.
     /// A name of unknown type that vanished before it could be examined is left out: it is no
     /// longer part of the tree.
-    static func list(_ directory: DirectoryHandle, excluded: (([UInt8]) -> Bool)?) -> Result<DirectoryListing, Errno> {
+    static func list(_ directory: DirectoryHandle, excluded: ((UnsafeBufferPointer<UInt8>) -> Bool)?) -> Result<DirectoryListing, Errno> {
         var listing = DirectoryListing()
         var failure: Errno?
         func add(_ name: UnsafePointer<CChar>, _ length: Int, _ type: UInt8) -> Bool {
-            if let excluded, excluded(Array(UnsafeRawBufferPointer(start: name, count: length))) { return true }
+            if let excluded, excluded(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: length)) {
+                return true
+            }
             var known = type
             if type == UInt8(DT_UNKNOWN) {
                 var info = stat()
@@ -91,10 +93,16 @@ struct DirectoryListing {
         return .success(listing)
     }
 
-    /// The name of entry `index` (in tree order).
-    func name(_ index: Int) -> [UInt8] {
+    /// The path of entry `index` (in tree order) in the directory whose path, with a trailing
+    /// `/`, is `prefix`: made in one piece, taken once.
+    func path(_ index: Int, prefix: [UInt8]) -> [UInt8] {
         let record = records[Int(order[index])]
-        return Array(names[Int(record.nameStart)..<Int(record.nameStart) + Int(record.nameLength)])
+        let (start, length) = (Int(record.nameStart), Int(record.nameLength))
+        var path: [UInt8] = []
+        path.reserveCapacity(prefix.count + length)
+        path.append(contentsOf: prefix)
+        names.withUnsafeBufferPointer { path.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
+        return path
     }
 
     /// Whether entry `index` was listed as a directory: its place in the order depends on it.

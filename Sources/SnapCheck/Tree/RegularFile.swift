@@ -71,7 +71,7 @@ struct RegularFile: ~Copyable {
     /// Opens `name`, an entry the walk has just examined as a regular file, in `directory`,
     /// or takes it from `prefetcher`, which may have opened it already (on slow storage).
     static func open(
-        walked name: [UInt8], in directory: DirectoryHandle, prefetcher: Prefetcher? = nil, label: @autoclosure () -> PathLabel
+        walked name: ArraySlice<UInt8>, in directory: DirectoryHandle, prefetcher: Prefetcher? = nil, label: @autoclosure () -> PathLabel
     ) throws(SnapCheckError) -> RegularFile {
         if let (descriptor, status) = prefetcher?.take(name: name, in: directory) {
             return RegularFile(descriptor: descriptor, status: status)

@@ -9,8 +9,8 @@ struct WalkedEntry: Sendable {
     var entry: TreeEntry
     /// The directory that holds it.
     var directory: DirectoryHandle
-    /// Its name in that directory.
-    var name: [UInt8]
+    /// Its name in that directory (the end of the entry's path).
+    var name: ArraySlice<UInt8>
     /// Device and inode from the walk's `lstat`, to recognise the same file when it is opened.
     var device: UInt64
     var inode: UInt64
@@ -127,7 +127,7 @@ final class TreeWalker {
         let names = path.split(separator: 0x2F, omittingEmptySubsequences: false).map(Array.init)
         var directory = root
         for (index, name) in names.enumerated() {
-            if isExcluded(name: name, path: Array(names[...index].joined(separator: [0x2F])), excludes) { return false }
+            if isExcluded(name: name, path: { Array(names[...index].joined(separator: [0x2F])) }, excludes) { return false }
             var info = stat()
             let found = withCString(name) { cName in
                 Syscall.retrying { fstatat(directory.descriptor, cName, &info, AT_SYMLINK_NOFOLLOW) }
@@ -156,9 +156,9 @@ final class TreeWalker {
             }
             let index = stack[top].index
             stack[top].index += 1
-            let name = stack[top].children.name(index)
+            let path = stack[top].children.path(index, prefix: prefix)
+            let name = path[prefix.count...]
             let listedDirectory = stack[top].children.isDirectory(index)
-            let path = prefix + name
             if let start = skipBefore {
                 if TreeOrder.compare(path, isDirectory: listedDirectory, start.path, isDirectory: start.isDirectory) >= 0 {
                     skipBefore = nil
@@ -287,18 +287,23 @@ final class TreeWalker {
 
     /// The children of a directory, examined and sorted, excluded ones left out.
     private func listing(of directory: DirectoryHandle, prefix: [UInt8]) -> Result<DirectoryListing, Errno> {
-        DirectoryListing.list(directory, excluded: excludes.isEmpty ? nil : { name in self.isExcluded(name: name, path: prefix + name) })
+        let excludes = self.excludes
+        return DirectoryListing.list(directory, excluded: excludes.isEmpty ? nil : { name in
+            Self.isExcluded(name: name, path: { prefix + name }, excludes)
+        })
     }
 
-    private func isExcluded(name: [UInt8], path: [UInt8]) -> Bool {
-        Self.isExcluded(name: name, path: path, excludes)
-    }
-
-    private static func isExcluded(name: [UInt8], path: [UInt8], _ excludes: [Exclusion]) -> Bool {
+    /// Whether an entry named `name`, at `path` (made only for a pattern that needs it), is
+    /// excluded.
+    private static func isExcluded(name: some Collection<UInt8>, path: () -> [UInt8], _ excludes: [Exclusion]) -> Bool {
         for pattern in excludes {
-            let subject = pattern.matchesPath ? path : name
-            let matches = withCString(subject) { subject in
-                pattern.text.withUnsafeBufferPointer { fnmatch($0.baseAddress!, subject, pattern.matchesPath ? FNM_PATHNAME : 0) == 0 }
+            let matches: Bool
+            if pattern.matchesPath {
+                matches = withCString(path()) { pattern.matches($0) }
+            } else {
+                // Most names differ from the pattern in their first byte: no C string, no fnmatch.
+                if let first = pattern.literalFirst, name.first != first { continue }
+                matches = withCString(name) { pattern.matches($0) }
             }
             if matches { return true }
         }
@@ -310,10 +315,19 @@ final class TreeWalker {
     private struct Exclusion {
         var text: [CChar]
         var matchesPath: Bool
+        /// The byte every match starts with, when the pattern starts with an ordinary character.
+        var literalFirst: UInt8?
 
         init(_ pattern: String) {
             matchesPath = pattern.contains("/")
             text = Array((pattern.hasPrefix("/") ? String(pattern.dropFirst()) : pattern).utf8CString)
+            let first = UInt8(bitPattern: text[0])
+            literalFirst = first == 0 || "*?[\\".utf8.contains(first) ? nil : first
+        }
+
+        /// Whether `subject` (a name, or a path for a pattern with a `/`) matches.
+        func matches(_ subject: UnsafePointer<CChar>) -> Bool {
+            text.withUnsafeBufferPointer { fnmatch($0.baseAddress!, subject, matchesPath ? FNM_PATHNAME : 0) == 0 }
         }
     }
 }

@@ -28,7 +28,7 @@ struct TargetEntry: Sendable {
 /// Where the bytes of a regular file in a target are, for positioned reads.
 enum ContentLocation: Sendable {
     /// The file `name` in `directory`, which the walk has just examined.
-    case file(name: [UInt8], directory: DirectoryHandle)
+    case file(name: ArraySlice<UInt8>, directory: DirectoryHandle)
     /// `size` bytes at `offset` of the open file `descriptor` (an archive member stored whole and
     /// uncompressed); reads never go past them. The descriptor stays open while the check runs.
     case region(descriptor: Int32, offset: UInt64, size: UInt64)

@@ -41,7 +41,7 @@ struct PrefetcherTests {
         let before = try Self.residentShare(path)
         let directory = try #require(try? DirectoryHandle.open(folder, in: AT_FDCWD).get())
         let prefetcher = Prefetcher(monitor: ReadMonitor(cancellation: nil), threads: 2)
-        prefetcher.offer(Prefetcher.Request(location: .file(name: Array("cold.bin".utf8), directory: directory), offset: 0, length: 8 << 20))
+        prefetcher.offer(Prefetcher.Request(location: .file(name: ArraySlice("cold.bin".utf8), directory: directory), offset: 0, length: 8 << 20))
         // The advice starts the reads; they complete shortly after.
         var after = 0.0
         for _ in 0..<200 where after < 0.99 {
@@ -110,7 +110,7 @@ struct OpenedAheadTests {
         tree.directory("b")
         tree.file("a/same", "content of a")
         tree.file("b/same", "content of b")
-        let name = Array("same".utf8)
+        let name = Array("same".utf8)[...]
         let a = OpenedAhead.Key(directory: try Self.directory(tree, "a"), name: name)
         let b = OpenedAhead.Key(directory: try Self.directory(tree, "b"), name: name)
         let aAgain = OpenedAhead.Key(directory: try Self.directory(tree, "a"), name: name)
@@ -135,7 +135,7 @@ struct OpenedAheadTests {
     static func oneFile() throws -> (TreeBuilder, OpenedAhead.Key) {
         let tree = try TreeBuilder()
         tree.file("f", "one file")
-        return (tree, OpenedAhead.Key(directory: try directory(tree, "."), name: Array("f".utf8)))
+        return (tree, OpenedAhead.Key(directory: try directory(tree, "."), name: Array("f".utf8)[...]))
     }
 
     @Test func aWorkerThatComesFirstLeavesNothingToOpen() throws {
@@ -154,8 +154,8 @@ struct OpenedAheadTests {
         tree.file("f1", "1")
         tree.file("f2", "2")
         let directory = try Self.directory(tree, ".")
-        let first = OpenedAhead.Key(directory: directory, name: Array("f1".utf8))
-        let second = OpenedAhead.Key(directory: directory, name: Array("f2".utf8))
+        let first = OpenedAhead.Key(directory: directory, name: Array("f1".utf8)[...])
+        let second = OpenedAhead.Key(directory: directory, name: Array("f2".utf8)[...])
         let opened = OpenedAhead(limit: 1)
         opened.queued(first)
         opened.queued(second)

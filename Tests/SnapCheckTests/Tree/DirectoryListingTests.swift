@@ -26,7 +26,10 @@ struct DirectoryListingTests {
         let handle = try opened.get()
         let listing = try DirectoryListing.list(handle, excluded: { $0.last == UInt8(ascii: "7") }).get()
         #expect(listing.count == expected.count)
-        let listed = (0..<listing.count).map { (name: listing.name($0), isDirectory: listing.isDirectory($0)) }
+        let prefix = Array("dir/".utf8)
+        let paths = (0..<listing.count).map { listing.path($0, prefix: prefix) }
+        #expect(paths.allSatisfy { $0.starts(with: prefix) })
+        let listed = (0..<listing.count).map { (name: Array(paths[$0].dropFirst(prefix.count)), isDirectory: listing.isDirectory($0)) }
         #expect(listed.map(\.name) == expected.map(\.name))
         #expect(listed.map(\.isDirectory) == expected.map(\.isDirectory))
     }
