@@ -26,8 +26,10 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
     }
 
     private let queue = ConditionLock(Queue())
+    /// The batch being taken, last element first (the producer turns each batch around):
+    /// taking an element with `popLast` moves it out, where reading it in place would copy it
+    /// (and count every reference it holds up and down, twice).
     private var current: [Element] = []
-    private var index = 0
     private var thread: ThreadHandle?
     /// What the producer returned; nil until ``next()`` has returned nil.
     private(set) var outcome: Outcome?
@@ -41,7 +43,12 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
         thread = ThreadHandle {
             var batch: [Element] = []
             var batchWeight = 0
-            func push(_ full: [Element]) throws(SnapCheckError) {
+            /// Hands `batch` over, turned around, and leaves it empty.
+            func push(_ batch: inout [Element]) throws(SnapCheckError) {
+                batch.reverseByMoving()
+                let full = batch
+                batch = []
+                batchWeight = 0
                 let accepted = queue.withLock(waitingUntil: { $0.batches.count < capacity || $0.cancelled }) { queue in
                     if queue.cancelled { return false }
                     queue.batches.append(full)
@@ -54,16 +61,12 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
                 let value = try produce { (element) throws(SnapCheckError) in
                     batch.append(element)
                     if let weight { batchWeight += weight(element) }
-                    if batch.count >= batchSize || batchWeight >= batchBytes {
-                        try push(batch)
-                        batch = []
-                        batchWeight = 0
-                    }
+                    if batch.count >= batchSize || batchWeight >= batchBytes { try push(&batch) }
                 }
-                if !batch.isEmpty { try? push(batch) }
+                if !batch.isEmpty { try? push(&batch) }
                 end = .success(value)
             } catch {
-                if !batch.isEmpty { try? push(batch) }
+                if !batch.isEmpty { try? push(&batch) }
                 end = .failure(error)
             }
             queue.withLock { $0.end = end }
@@ -77,10 +80,7 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
 
     /// The next element, or nil at the end; rethrows what stopped the producer.
     func next() throws(SnapCheckError) -> Element? {
-        if index < current.count {
-            defer { index += 1 }
-            return current[index]
-        }
+        if let element = current.popLast() { return element }
         let taken: Result<[Element], SnapCheckError>? = queue.withLock(waitingUntil: { !$0.batches.isEmpty || $0.end != nil }) { queue in
             if !queue.batches.isEmpty { return .success(queue.batches.removeFirst()) }
             return queue.end!.map { _ in [] }
@@ -90,7 +90,6 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
             return nil
         }
         current = batch
-        index = 1
-        return batch[0]
+        return current.popLast()
     }
 }

@@ -8,8 +8,9 @@
 /// on open files if that is less): a deep tree does not run out of descriptors.
 final class WalkAhead {
     private let batches: ReadAhead<[WalkedEntry], Void>
+    /// The batch being taken, last entry first: taking an entry with `popLast` moves it out,
+    /// where reading it in place would copy it (and count every reference it holds up and down).
     private var current: [WalkedEntry] = []
-    private var index = 0
 
     /// Batches waiting at most, besides the one being filled and the one being taken.
     private static let capacity = 4
@@ -21,13 +22,16 @@ final class WalkAhead {
         let owned = Owned(walker)
         batches = ReadAhead(capacity: Self.capacity, batchSize: 1) { (emit) throws(SnapCheckError) in
             var batch: [WalkedEntry] = []
+            batch.reserveCapacity(256)
             var directories = 0
             var last: ObjectIdentifier?
             while let walked = owned.walker.next() {
                 if ObjectIdentifier(walked.directory) != last {
                     if directories == directoriesPerBatch {
+                        batch.reverseByMoving()
                         try emit(batch)
                         batch = []
+                        batch.reserveCapacity(256)
                         directories = 0
                     }
                     directories += 1
@@ -35,27 +39,30 @@ final class WalkAhead {
                 }
                 batch.append(walked)
                 if batch.count == 256 {
+                    batch.reverseByMoving()
                     try emit(batch)
                     batch = []
+                    batch.reserveCapacity(256)
                     directories = 0
                     last = nil
                 }
             }
-            if !batch.isEmpty { try emit(batch) }
+            if !batch.isEmpty {
+                batch.reverseByMoving()
+                try emit(batch)
+            }
         }
     }
 
     /// The next entry in tree order, or nil at the end of the walk.
     func next() -> WalkedEntry? {
-        if index == current.count {
+        while current.isEmpty {
             // The walk never fails (what it cannot read, it reports in its entries), so the
             // only error is a cancellation, which only this object's deinit asks for.
             guard let batch = try? batches.next() else { return nil }
             current = batch
-            index = 0
         }
-        defer { index += 1 }
-        return current[index]
+        return current.popLast()
     }
 
     /// The walker, handed to the walking thread.
