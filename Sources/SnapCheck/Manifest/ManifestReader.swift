@@ -43,6 +43,9 @@ public final class ManifestReader {
     private var pending: ArraySlice<UInt8>?
     /// The file whose chunk lines come next, while they are being read.
     private var chunkLines: ChunkLines?
+    /// Where ``nextChunkLines(appendingTo:)`` collects the lines, while it does.
+    private var copiedChunkLines: [UInt8] = []
+    private var copiesChunkLines = false
     private var previous: (path: [UInt8], isDirectory: Bool)?
     /// The directories above the current entry, each a prefix of the next: kept as the
     /// deepest one's path and the lengths of all, so a tree 10,000 levels deep costs 10,000
@@ -236,10 +239,34 @@ public final class ManifestReader {
         hashIdentity(line)
         guard !file.unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
         let chunk = try parseChunk(line, offset: file.total)
+        if copiesChunkLines {
+            copiedChunkLines.append(contentsOf: line)
+            copiedChunkLines.append(0x0A)
+        }
         file.total += UInt64(chunk.length)
         chunkLines = file
         counted.chunks += 1
         return chunk
+    }
+
+    /// The chunks of the file ``nextHeader()`` returned last, as their lines (each with its
+    /// newline) appended to `lines`, exactly as the manifest has them, and checked as
+    /// ``nextChunk()`` checks them: for a writer that passes a file's chunks on unchanged
+    /// (`manifest --reuse`), without taking them apart and spelling them out again.
+    ///
+    /// - Returns: how many chunks there were.
+    /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidManifest``, as
+    ///   ``next()`` does.
+    package func nextChunkLines(appendingTo lines: inout [UInt8]) throws(SnapCheckError) -> Int {
+        swap(&copiedChunkLines, &lines)
+        copiesChunkLines = true
+        defer {
+            copiesChunkLines = false
+            swap(&copiedChunkLines, &lines)
+        }
+        var count = 0
+        while try nextChunk() != nil { count += 1 }
+        return count
     }
 
     /// Reads the rest of the manifest without parsing its entries: the fast way to learn its

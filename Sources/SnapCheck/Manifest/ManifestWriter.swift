@@ -92,6 +92,13 @@ public final class ManifestWriter {
 
     /// Appends one entry (and its chunk lines).
     public func append(_ entry: TreeEntry) throws(SnapCheckError) {
+        try append(entry, chunkLines: [], chunkCount: 0)
+    }
+
+    /// Appends one entry, then `chunkLines`: the lines of `chunkCount` further chunks of it,
+    /// as a manifest of the same chunking holds them (a file taken over unchanged from the
+    /// previous manifest by `--reuse`), written as they are.
+    func append(_ entry: TreeEntry, chunkLines: [UInt8], chunkCount: Int) throws(SnapCheckError) {
         // Written a piece at a time: a file of a million chunks is 100 MB of chunk lines.
         lineBuffer.removeAll(keepingCapacity: true)
         ManifestFormat.entryLine(for: entry, into: &lineBuffer)
@@ -103,7 +110,9 @@ public final class ManifestWriter {
             ManifestFormat.chunkLine(chunk, into: &lineBuffer)
         }
         try write(lineBuffer, identity: true)
+        if !chunkLines.isEmpty { try write(chunkLines, identity: true) }
         summary.add(entry)
+        summary.chunks += chunkCount
     }
 
     /// Writes the trailer and, for a file, moves it into place.

@@ -42,7 +42,7 @@ extension SnapshotBuilder {
         if !range.isEmpty {
             try options.withReservedThreads { (options) throws(SnapCheckError) in
                 try build(reserved: root, options: options, previous: nil, recordsStates: false, range: range, progress: progress, problem: problem) {
-                    (entry, _) throws(SnapCheckError) in try writer.append(entry)
+                    (recorded, _) throws(SnapCheckError) in try writer.append(recorded.entry)
                 }
             }
         }

@@ -12,14 +12,16 @@ import SystemPackage
 ///
 /// The previous manifest is parsed on a thread of its own, ahead of the walk, and read to its
 /// end and validated like any other: when it turns out damaged, ``finish()`` throws, and the
-/// new manifest is not written.
+/// new manifest is not written. A file's chunks are kept as their lines, to be written as they
+/// are, unless the file has many (more than ``linesUpTo`` expected): those are kept as chunks,
+/// which take less memory than their lines (48 bytes a chunk, not 77).
 final class PreviousManifest {
     /// The previous entries, each regular file with its state (nil once the side file ran
     /// out: the two are then out of step).
-    private let entries: ReadAhead<(TreeEntry, FileState?), Void>
+    private let entries: ReadAhead<(RecordedEntry, FileState?), Void>
     private let path: FilePath
     /// The previous entry at or after the walk's position, with its state when a file.
-    private var current: (entry: TreeEntry, state: FileState?)?
+    private var current: (recorded: RecordedEntry, state: FileState?)?
     private var started = false
     /// Files taken over, and their bytes.
     private(set) var reusedFiles = 0
@@ -49,39 +51,54 @@ final class PreviousManifest {
             throw Unusable(reason: error.reason)
         }
         // The reader and the side file belong to the parsing thread from here on.
-        entries = ReadAhead(weight: { $0.0.heldBytes }) { (emit) throws(SnapCheckError) in
+        entries = ReadAhead(weight: { $0.0.entry.heldBytes + $0.0.chunkLines.count }) { (emit) throws(SnapCheckError) in
             var inStep = true
-            while let entry = try reader.next() {
+            while let entry = try reader.nextHeader() {
+                var recorded = RecordedEntry(entry)
                 var state: FileState?
-                if entry.kind == .file && inStep {
-                    state = states.next()
-                    inStep = state != nil
+                if entry.kind == .file {
+                    if reader.expectedChunkCount(of: entry) <= PreviousManifest.linesUpTo {
+                        recorded.chunkLines.reserveCapacity(reader.expectedChunkCount(of: entry) * 80)
+                        recorded.chunkCount = try reader.nextChunkLines(appendingTo: &recorded.chunkLines)
+                    } else {
+                        recorded.entry.chunks.reserveCapacity(reader.expectedChunkCount(of: entry))
+                        while let chunk = try reader.nextChunk() { recorded.entry.chunks.append(chunk) }
+                    }
+                    if inStep {
+                        state = states.next()
+                        inStep = state != nil
+                    }
                 }
-                do { try emit((entry, state)) } catch { return }
+                do { try emit((recorded, state)) } catch { return }
             }
         }
     }
 
+    /// Files of up to this many chunks (expected from their size) keep them as lines.
+    static let linesUpTo = 8192
+
     /// The entry reading `walked` would give, when the previous manifest shows it unchanged;
     /// nil when it must be read. Walked entries must come in tree order.
-    func reusable(_ walked: WalkedEntry) throws(SnapCheckError) -> TreeEntry? {
+    func reusable(_ walked: WalkedEntry) throws(SnapCheckError) -> RecordedEntry? {
         guard walked.entry.kind == .file, walked.problem == nil else { return nil }
         if !started {
             started = true
             try advance()
         }
-        while let (entry, _) = current,
-              TreeOrder.compare(entry.path, isDirectory: entry.kind == .directory, walked.entry.path, isDirectory: false) < 0 {
-            try advance()
+        // Read in place, not bound: a binding would copy the entry (its path, its lines).
+        func isBehind(_ previous: TreeEntry) -> Bool {
+            TreeOrder.compare(previous.path, isDirectory: previous.kind == .directory, walked.entry.path, isDirectory: false) < 0
         }
-        guard let (entry, state) = current, let state, entry.path == walked.entry.path, entry.status == .ok,
-              state.pathHash == PathHash.of(entry.path), entry.size == walked.entry.size,
-              entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
-              state.inode == walked.inode, state.device == walked.device else { return nil }
+        while current.map({ isBehind($0.recorded.entry) }) == true { try advance() }
+        guard let state = current?.state, current?.recorded.entry.path == walked.entry.path,
+              current?.recorded.entry.kind == .file, current?.recorded.entry.status == .ok,
+              state.pathHash == PathHash.of(walked.entry.path), current?.recorded.entry.size == walked.entry.size,
+              current?.recorded.entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
+              state.inode == walked.inode, state.device == walked.device, var reused = current.take()?.recorded else { return nil }
         reusedFiles += 1
-        reusedBytes = reusedBytes.saturatingAdd(entry.size)
-        var reused = entry
-        reused.mode = walked.entry.mode  // unchanged too (a chmod changes the ctime), as the walk saw it
+        reusedBytes = reusedBytes.saturatingAdd(reused.entry.size)
+        reused.entry.mode = walked.entry.mode  // unchanged too (a chmod changes the ctime), as the walk saw it
+        try advance()
         return reused
     }
 

@@ -65,8 +65,8 @@ extension SnapshotBuilder {
         let states = try FileStateFile.Writer(manifest: path)
         try options.withReservedThreads { (options) throws(SnapCheckError) in
             try build(reserved: root, options: options, previous: old, recordsStates: true, progress: progress, problem: problem) {
-                (entry, state) throws(SnapCheckError) in
-                try writer.append(entry)
+                (recorded, state) throws(SnapCheckError) in
+                try writer.append(recorded.entry, chunkLines: recorded.chunkLines, chunkCount: recorded.chunkCount)
                 if let state { try states.append(state) }
             }
         }

@@ -37,7 +37,7 @@ public enum SnapshotBuilder {
     ) throws(SnapCheckError) {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
             try build(reserved: root, options: options, previous: nil, recordsStates: false, progress: progress, problem: problem) {
-                (entry, _) throws(SnapCheckError) in try body(entry)
+                (recorded, _) throws(SnapCheckError) in try body(recorded.entry)
             }
         }
     }
@@ -52,7 +52,7 @@ public enum SnapshotBuilder {
     static func build(
         reserved root: FilePath, options: SnapshotOptions, previous: PreviousManifest?, recordsStates: Bool,
         range: ShardRange? = nil, examinedFrom: ShardPoint? = nil, progress: ((SnapshotProgress) -> Void)?,
-        problem: (SnapCheckError) -> Void, body: (TreeEntry, FileState?) throws(SnapCheckError) -> Void
+        problem: (SnapCheckError) -> Void, body: (RecordedEntry, FileState?) throws(SnapCheckError) -> Void
     ) throws(SnapCheckError) {
         let walker = try TreeWalker(root: root, options: options.walk)
         if let start = examinedFrom ?? range?.start { walker.skip(before: start.path, isDirectory: start.isDirectory) }
@@ -66,7 +66,7 @@ public enum SnapshotBuilder {
         // On slow storage, reads ahead of the workers (started only when reads are seen to wait).
         let prefetcher = Prefetcher(monitor: monitor)
         defer { prefetcher.shutDown() }
-        let pool = OrderedWorkPool<[SnapshotItem], [(TreeEntry, SnapCheckError?, FileState?)]>(
+        let pool = OrderedWorkPool<[SnapshotItem], [(RecordedEntry, SnapCheckError?, FileState?)]>(
             threadCount: options.threads, window: options.threads * 4
         ) {
             let hasher = FileHasher(
@@ -74,15 +74,17 @@ public enum SnapshotBuilder {
             return { batch in
                 helpers?.workerBegan()
                 defer { helpers?.workerEnded() }
-                return batch.map { (item: SnapshotItem) -> (TreeEntry, SnapCheckError?, FileState?) in
+                return batch.map { (item: SnapshotItem) -> (RecordedEntry, SnapCheckError?, FileState?) in
                     let walked = item.walked
-                    var recorded: (entry: TreeEntry, failure: SnapCheckError?) = (walked.entry, walked.problem)
+                    var recorded: (entry: RecordedEntry, failure: SnapCheckError?) = (RecordedEntry(walked.entry), walked.problem)
                     if let reused = item.reused {
                         recorded = (reused, nil)
                     } else if walked.entry.kind == .file && walked.problem == nil {
-                        recorded = hasher.record(walked)
+                        let (entry, failure) = hasher.record(walked)
+                        recorded = (RecordedEntry(entry), failure)
                     }
-                    let fileState = recordsStates && recorded.entry.kind == .file ? FileState(recorded: recorded.entry, walked: walked) : nil
+                    let entry = recorded.entry.entry
+                    let fileState = recordsStates && entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil
                     return (recorded.entry, recorded.failure, fileState)
                 }
             }
@@ -104,13 +106,14 @@ public enum SnapshotBuilder {
             state.currentPath = inFlight.oldest.map { FilePath(bytes: $0) }
             progress(state)
         }
-        func deliver(_ results: [(TreeEntry, SnapCheckError?, FileState?)]) throws(SnapCheckError) {
+        func deliver(_ results: [(RecordedEntry, SnapCheckError?, FileState?)]) throws(SnapCheckError) {
             // Cancelled: what the workers cut short is not reported as unreadable.
             try options.cancellation?.check()
             inFlight.delivered()
-            for (entry, failure, fileState) in results {
+            for (recorded, failure, fileState) in results {
                 if let failure { problem(failure) }
-                try body(entry, fileState)
+                try body(recorded, fileState)
+                let entry = recorded.entry
                 state.entries += 1
                 if entry.kind == .file {
                     state.files += 1
@@ -151,18 +154,19 @@ public enum SnapshotBuilder {
                 }
                 examinedOnly = true
             }
-            let reused = examinedOnly ? walked.entry : try previous?.reusable(walked)
+            let reused = examinedOnly ? RecordedEntry(walked.entry) : try previous?.reusable(walked)
             // An entry with nothing to read (not a regular file, or one taken from the previous
             // manifest) needs no worker: while none is busy and nothing waits, it goes straight
             // out, in order, without a hand-over.
             let needsReading = walked.entry.kind == .file && walked.problem == nil && reused == nil
             if !needsReading, batcher.isEmpty, pool.isIdle {
-                let entry = reused ?? walked.entry
-                let fileState = recordsStates && entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil
-                try deliver([(entry, walked.problem, fileState)])
+                let recorded = reused ?? RecordedEntry(walked.entry)
+                let fileState = recordsStates && walked.entry.kind == .file ? FileState(recorded: recorded.entry, walked: walked) : nil
+                try deliver([(recorded, walked.problem, fileState)])
                 continue
             }
-            let weight = walked.entry.kind == .file && reused == nil ? walked.entry.size : 0
+            // What a job holds: the bytes to read, or the chunk lines taken over.
+            let weight = needsReading ? walked.entry.size : UInt64(reused?.chunkLines.count ?? 0)
             for job in batcher.add(SnapshotItem(walked: walked, reused: reused), weight: weight, directory: walked.directory) {
                 try send(job)
             }
@@ -179,7 +183,25 @@ public enum SnapshotBuilder {
 struct SnapshotItem: Sendable {
     var walked: WalkedEntry
     /// The entry taken over from the previous manifest, when the file did not change.
-    var reused: TreeEntry?
+    var reused: RecordedEntry?
+}
+
+/// An entry as a run records it, on its way to the manifest.
+struct RecordedEntry: Sendable {
+    /// The entry, with its chunks, except those given as ``chunkLines``.
+    var entry: TreeEntry
+    /// For a file taken over from the previous manifest: the lines of its chunks there, as
+    /// they are (``ManifestReader/nextChunkLines(appendingTo:)``), to be written as they are;
+    /// empty otherwise.
+    var chunkLines: [UInt8] = []
+    /// How many chunks ``chunkLines`` holds.
+    var chunkCount = 0
+
+    init(_ entry: TreeEntry, chunkLines: [UInt8] = [], chunkCount: Int = 0) {
+        self.entry = entry
+        self.chunkLines = chunkLines
+        self.chunkCount = chunkCount
+    }
 }
 
 extension SnapshotBuilder {

@@ -428,9 +428,9 @@ extension Verifier {
                 try SnapshotBuilder.build(
                     reserved: source, options: snapshot, previous: nil, recordsStates: false, range: range, examinedFrom: examinedFrom,
                     progress: nil, problem: { problem = $0 }
-                ) { (entry, _) throws(SnapCheckError) in
+                ) { (recorded, _) throws(SnapCheckError) in
                     defer { problem = nil }
-                    try emit((entry, problem))
+                    try emit((recorded.entry, problem))
                 }
             }
         }

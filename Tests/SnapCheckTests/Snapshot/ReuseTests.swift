@@ -38,15 +38,15 @@ struct ReuseTests {
         func path(_ name: String) -> FilePath { FilePath(scratch.path + "/" + name) }
 
         /// A full run's manifest bytes.
-        func fullRun(_ name: String) throws -> [UInt8] {
-            let writer = try ManifestWriter(path: path(name), parameters: .default, source: root, created: Self.created)
-            try SnapshotBuilder.build(root: root) { (entry) throws(SnapCheckError) in try writer.append(entry) }
+        func fullRun(_ name: String, options: SnapshotOptions = SnapshotOptions()) throws -> [UInt8] {
+            let writer = try ManifestWriter(path: path(name), parameters: options.chunking, source: root, created: Self.created)
+            try SnapshotBuilder.build(root: root, options: options) { (entry) throws(SnapCheckError) in try writer.append(entry) }
             _ = try writer.finish()
             return try bytes(name)
         }
 
-        func reuse(_ previous: String, into name: String) throws -> ReuseSummary {
-            try SnapshotBuilder.writeManifest(of: root, to: path(name), reusing: path(previous), created: Self.created)
+        func reuse(_ previous: String, into name: String, options: SnapshotOptions = SnapshotOptions()) throws -> ReuseSummary {
+            try SnapshotBuilder.writeManifest(of: root, to: path(name), reusing: path(previous), options: options, created: Self.created)
         }
 
         func bytes(_ name: String) throws -> [UInt8] {
@@ -84,6 +84,24 @@ struct ReuseTests {
         #expect(inPlace.reusedFiles == 4)
         #expect(try fixture.bytes("second") == full)
         #expect(try fixture.reuse("second", into: "second").reusedFiles == 4)
+    }
+
+    /// A file taken over keeps its chunks as the previous manifest's lines, or, when it has
+    /// many (above `PreviousManifest.linesUpTo`, expected), as parsed chunks written out again:
+    /// with 256-byte chunks the 3 MB file has about 11,700 and goes the second way, the small
+    /// ones the first, and the result is still byte for byte a full run's.
+    @Test func filesWithManyChunksAndWithFewAreBothTakenOverExactly() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let options = SnapshotOptions(chunking: try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024))
+        var big = stat()
+        #expect(stat(fixture.tree.root.path + "/docs/big.bin", &big) == 0)
+        #expect(Int(big.st_size) / 256 > PreviousManifest.linesUpTo)
+        let full = try fixture.fullRun("full", options: options)
+        _ = try fixture.reuse("none", into: "first", options: options)
+        let second = try fixture.reuse("first", into: "second", options: options)
+        #expect(second.reusedFiles == 4)
+        #expect(try fixture.bytes("second") == full)
     }
 
     @Test func everyChangeThatShowsInTheFileStatusIsRead() throws {
