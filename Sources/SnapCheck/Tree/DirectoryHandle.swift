@@ -70,7 +70,7 @@ func withCString<Bytes: Collection<UInt8>, R: ~Copyable, Failure: Error>(
     return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { (string) throws(Failure) -> R in
         let raw = UnsafeMutableRawBufferPointer(string)
         if bytes.withContiguousStorageIfAvailable({ raw.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
-            _ = raw.copyBytes(from: bytes)
+            raw.copyBytes(from: bytes)
         }
         string[count] = 0
         return try body(UnsafePointer(string.baseAddress!))
