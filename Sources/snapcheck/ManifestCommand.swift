@@ -99,17 +99,14 @@ struct ManifestCommand: ParsableCommand {
             ?? ManifestWriter(descriptor: .standardOutput, parameters: options.chunking, source: absolutePath(root))
         let progressLine = ProgressLine.enabled(progress) ? ProgressLine() : nil
         var unique = DistinctCounter()
-        try SnapshotBuilder.build(
-            root: root, options: options,
+        try SnapshotBuilder.record(
+            root: root, into: writer, options: options,
             progress: progressLine.map { line in { line.update(files: $0.files, bytes: $0.readBytes, totalBytes: $0.totalBytes) } },
             problem: { failure in
                 progressLine?.finish()
                 Output.error(failure.description)
             },
-            body: { (entry) throws(SnapCheckError) in
-                for chunk in entry.chunks { unique.insert(chunk.digest) }
-                try writer.append(entry)
-            })
+            chunkDigest: { unique.insert($0) })
         progressLine?.finish()
         let summary = try writer.finish()
         let seconds = Clock.now() - started

@@ -92,27 +92,30 @@ public final class ManifestWriter {
 
     /// Appends one entry (and its chunk lines).
     public func append(_ entry: TreeEntry) throws(SnapCheckError) {
-        try append(entry, chunkLines: [], chunkCount: 0)
+        try append(RecordedEntry(entry))
     }
 
-    /// Appends one entry, then `chunkLines`: the lines of `chunkCount` further chunks of it,
-    /// as a manifest of the same chunking holds them (a file taken over unchanged from the
-    /// previous manifest by `--reuse`), written as they are.
-    func append(_ entry: TreeEntry, chunkLines: [UInt8], chunkCount: Int) throws(SnapCheckError) {
+    /// Appends one entry as a run recorded it: its line, then the lines of its chunks, from
+    /// the entry, from its ``RecordedEntry/chunkList``, or as the previous manifest had them
+    /// (``RecordedEntry/chunkLines``, a file taken over unchanged by `--reuse`, written as
+    /// they are).
+    func append(_ recorded: RecordedEntry) throws(SnapCheckError) {
         // Written a piece at a time: a file of a million chunks is 100 MB of chunk lines.
         lineBuffer.removeAll(keepingCapacity: true)
-        ManifestFormat.entryLine(for: entry, into: &lineBuffer)
-        for chunk in entry.chunks {
+        ManifestFormat.entryLine(for: recorded.entry, into: &lineBuffer)
+        func add(_ chunk: Chunk) throws(SnapCheckError) {
             if lineBuffer.count >= 64 << 10 {
                 try write(lineBuffer, identity: true)
                 lineBuffer.removeAll(keepingCapacity: true)
             }
             ManifestFormat.chunkLine(chunk, into: &lineBuffer)
         }
+        for chunk in recorded.entry.chunks { try add(chunk) }
+        for chunk in recorded.chunkList { try add(chunk) }
         try write(lineBuffer, identity: true)
-        if !chunkLines.isEmpty { try write(chunkLines, identity: true) }
-        summary.add(entry)
-        summary.chunks += chunkCount
+        if !recorded.chunkLines.isEmpty { try write(recorded.chunkLines, identity: true) }
+        summary.add(recorded.entry)
+        summary.chunks += recorded.chunkList.count + recorded.chunkCount
     }
 
     /// Writes the trailer and, for a file, moves it into place.

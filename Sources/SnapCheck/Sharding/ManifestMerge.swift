@@ -41,9 +41,10 @@ extension SnapshotBuilder {
             part: ManifestPart(shard: shard, from: range.start, to: range.end))
         if !range.isEmpty {
             try options.withReservedThreads { (options) throws(SnapCheckError) in
-                try build(reserved: root, options: options, previous: nil, recordsStates: false, range: range, progress: progress, problem: problem) {
-                    (recorded, _) throws(SnapCheckError) in try writer.append(recorded.entry)
-                }
+                try build(
+                    reserved: root, options: options, previous: nil, recordsStates: false, keepsChunksCompact: true, range: range,
+                    progress: progress, problem: problem
+                ) { (recorded, _) throws(SnapCheckError) in try writer.append(recorded) }
             }
         }
         return try writer.finish()

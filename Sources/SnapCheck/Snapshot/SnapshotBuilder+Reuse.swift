@@ -64,9 +64,9 @@ extension SnapshotBuilder {
         let writer = try ManifestWriter(path: path, parameters: options.chunking, source: root, created: created)
         let states = try FileStateFile.Writer(manifest: path)
         try options.withReservedThreads { (options) throws(SnapCheckError) in
-            try build(reserved: root, options: options, previous: old, recordsStates: true, progress: progress, problem: problem) {
+            try build(reserved: root, options: options, previous: old, recordsStates: true, keepsChunksCompact: true, progress: progress, problem: problem) {
                 (recorded, state) throws(SnapCheckError) in
-                try writer.append(recorded.entry, chunkLines: recorded.chunkLines, chunkCount: recorded.chunkCount)
+                try writer.append(recorded)
                 if let state { try states.append(state) }
             }
         }

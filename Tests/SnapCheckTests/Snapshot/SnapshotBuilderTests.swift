@@ -158,7 +158,7 @@ struct SnapshotBuilderTests {
         let walker = try TreeWalker(root: FilePath(tree.root.path), options: WalkOptions())
         let walked = try #require(walker.next())
         let hasher = FileHasher(chunker: StreamingChunker(parameters: .default), helpers: nil)
-        let (entry, problem) = hasher.record(walked) {
+        let (recorded, problem) = hasher.record(walked) {
             if change == "append" {
                 let fd = open(path, O_WRONLY | O_APPEND)
                 _ = write(fd, "more\n", 5)
@@ -169,13 +169,13 @@ struct SnapshotBuilderTests {
                 _ = utimensat(AT_FDCWD, path, &times, 0)
             }
         }
-        #expect(entry.status == .changed)
+        #expect(recorded.entry.status == .changed)
         #expect(problem?.code == .changedWhileReading)
         #expect(problem?.description.hasPrefix("growing.log: changed while it was read") == true)
         // Unchanged, the same file is recorded as ok with the chunks of its bytes.
         let (again, none) = hasher.record(try #require(try TreeWalker(root: FilePath(tree.root.path), options: WalkOptions()).next()))
-        #expect(again.status == .ok && none == nil)
-        #expect(again.size == UInt64(try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)))
+        #expect(again.entry.status == .ok && none == nil)
+        #expect(again.entry.size == UInt64(try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)))
     }
 
     @Test func missingOrNonDirectoryRootThrows() throws {
