@@ -76,29 +76,35 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     /// anything else (uppercase included, so that each digest has one spelling).
     init?(lowercaseHex text: ArraySlice<UInt8>) {
         guard text.count == 64 else { return nil }
-        let parsed: (UInt64, UInt64, UInt64, UInt64)? = text.withUnsafeBufferPointer { digits in
-            // Without branches: digits are random, so a branch per digit would be mispredicted
-            // half the time, and a manifest has a digest per chunk.
-            func word(_ at: Int) -> UInt64? {
-                var value: UInt64 = 0
-                var invalid: Int32 = 0
-                for index in at..<(at + 16) {
-                    let character = Int32(digits[index])
-                    // -1 when the character is out of the range, 0 when in it (an arithmetic shift
-                    // of the sign: one of the two differences is negative exactly when outside).
-                    let notDigit = ((character &- 0x30) | (0x39 &- character)) >> 31
-                    let notLetter = ((character &- 0x61) | (0x66 &- character)) >> 31
-                    invalid |= notDigit & notLetter
-                    let nibble = ((character &- 0x30) & ~notDigit) | ((character &- 0x57) & ~notLetter)
-                    value = value << 4 | UInt64(nibble & 0xF)
+        // A table, not a branch per digit: digits are random, so such a branch would be
+        // mispredicted about a third of the time, and a manifest has a digest per chunk.
+        let parsed: (UInt64, UInt64, UInt64, UInt64)? = Self.lowercaseHexValues.withUnsafeBufferPointer { values in
+            text.withUnsafeBufferPointer { digits in
+                var invalid: UInt8 = 0
+                func word(_ at: Int) -> UInt64 {
+                    var value: UInt64 = 0
+                    for index in at..<(at + 16) {
+                        let nibble = values[Int(digits[index])]
+                        invalid |= nibble
+                        value = value << 4 | UInt64(nibble)
+                    }
+                    return value
                 }
-                return invalid == 0 ? value : nil
+                let words = (word(0), word(16), word(32), word(48))
+                return invalid & 0xF0 == 0 ? words : nil
             }
-            guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
-            return (a, b, c, d)
         }
         guard let parsed else { return nil }
         words = parsed
+    }
+
+    /// Each byte's value as a lowercase hexadecimal digit, 0xFF for a byte that is none.
+    private static let lowercaseHexValues: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        default: 0xFF
+        }
     }
 
     /// The 32 bytes, most significant first.
