@@ -43,9 +43,10 @@ public final class ManifestReader {
     private var pending: ArraySlice<UInt8>?
     /// The file whose chunk lines come next, while they are being read.
     private var chunkLines: ChunkLines?
-    /// Where ``nextChunkLines(appendingTo:)`` collects the lines, while it does.
-    private var copiedChunkLines: [UInt8] = []
-    private var copiesChunkLines = false
+    /// Where ``nextHeader(appendingLineTo:)`` and ``nextChunkLines(appendingTo:)`` collect
+    /// the lines, while they do.
+    private var copiedLines: [UInt8] = []
+    private var copiesLines = false
     private var previous: (path: [UInt8], isDirectory: Bool)?
     /// The directories above the current entry, each a prefix of the next: kept as the
     /// deepest one's path and the lengths of all, so a tree 10,000 levels deep costs 10,000
@@ -209,6 +210,10 @@ public final class ManifestReader {
         }
         hashIdentity(line)
         let entry = try parseEntry(line)
+        if copiesLines {
+            copiedLines.append(contentsOf: line)
+            copiedLines.append(0x0A)
+        }
         counted.add(entry)
         guard counted.bytes <= UInt64(Int64.max) else {
             throw invalid("the files' sizes add up to more than 2^63 - 1 bytes")
@@ -239,9 +244,9 @@ public final class ManifestReader {
         hashIdentity(line)
         guard !file.unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
         let chunk = try parseChunk(line, offset: file.total)
-        if copiesChunkLines {
-            copiedChunkLines.append(contentsOf: line)
-            copiedChunkLines.append(0x0A)
+        if copiesLines {
+            copiedLines.append(contentsOf: line)
+            copiedLines.append(0x0A)
         }
         file.total += UInt64(chunk.length)
         chunkLines = file
@@ -249,24 +254,39 @@ public final class ManifestReader {
         return chunk
     }
 
-    /// The chunks of the file ``nextHeader()`` returned last, as their lines (each with its
-    /// newline) appended to `lines`, exactly as the manifest has them, and checked as
-    /// ``nextChunk()`` checks them: for a writer that passes a file's chunks on unchanged
-    /// (`manifest --reuse`), without taking them apart and spelling them out again.
+    /// The next entry, as ``nextHeader()`` gives it, with its line (and newline) appended to
+    /// `lines` exactly as the manifest has it: for a writer that passes an entry on unchanged
+    /// (`manifest --reuse`) without spelling it out again. The reader takes only canonical
+    /// lines, so the line is the one a writer would make of the entry.
+    package func nextHeader(appendingLineTo lines: inout [UInt8]) throws(SnapCheckError) -> TreeEntry? {
+        while try nextChunk() != nil {}  // the chunks of the entry before: not copied
+        return try copyingLines(into: &lines) { () throws(SnapCheckError) in try nextHeader() }
+    }
+
+    /// The chunks of the file ``nextHeader()`` returned last, as their lines appended to
+    /// `lines`, as ``nextHeader(appendingLineTo:)`` appends its line, and checked as
+    /// ``nextChunk()`` checks them.
     ///
     /// - Returns: how many chunks there were.
     /// - Throws: ``SnapCheckError`` with code ``SnapCheckError/Code/invalidManifest``, as
     ///   ``next()`` does.
     package func nextChunkLines(appendingTo lines: inout [UInt8]) throws(SnapCheckError) -> Int {
-        swap(&copiedChunkLines, &lines)
-        copiesChunkLines = true
-        defer {
-            copiesChunkLines = false
-            swap(&copiedChunkLines, &lines)
+        try copyingLines(into: &lines) { () throws(SnapCheckError) in
+            var count = 0
+            while try nextChunk() != nil { count += 1 }
+            return count
         }
-        var count = 0
-        while try nextChunk() != nil { count += 1 }
-        return count
+    }
+
+    /// Runs `body` with the lines it reads appended to `lines`.
+    private func copyingLines<R>(into lines: inout [UInt8], _ body: () throws(SnapCheckError) -> R) throws(SnapCheckError) -> R {
+        swap(&copiedLines, &lines)
+        copiesLines = true
+        defer {
+            copiesLines = false
+            swap(&copiedLines, &lines)
+        }
+        return try body()
     }
 
     /// Reads the rest of the manifest without parsing its entries: the fast way to learn its

@@ -96,13 +96,17 @@ public final class ManifestWriter {
     }
 
     /// Appends one entry as a run recorded it: its line, then the lines of its chunks, from
-    /// the entry, from its ``RecordedEntry/chunkList``, or as the previous manifest had them
-    /// (``RecordedEntry/chunkLines``, a file taken over unchanged by `--reuse`, written as
-    /// they are).
+    /// the entry or from its ``RecordedEntry/chunkList``; or, for a file taken over unchanged by
+    /// `--reuse`, its lines as the previous manifest had them (``RecordedEntry/lines``),
+    /// written as they are.
     func append(_ recorded: RecordedEntry) throws(SnapCheckError) {
-        // Written a piece at a time: a file of a million chunks is 100 MB of chunk lines.
         lineBuffer.removeAll(keepingCapacity: true)
-        ManifestFormat.entryLine(for: recorded.entry, into: &lineBuffer)
+        if recorded.lines.isEmpty {
+            ManifestFormat.entryLine(for: recorded.entry, into: &lineBuffer)
+        } else {
+            try write(recorded.lines, identity: true)
+        }
+        // Written a piece at a time: a file of a million chunks is 100 MB of chunk lines.
         func add(_ chunk: Chunk) throws(SnapCheckError) {
             if lineBuffer.count >= 64 << 10 {
                 try write(lineBuffer, identity: true)
@@ -112,8 +116,7 @@ public final class ManifestWriter {
         }
         for chunk in recorded.entry.chunks { try add(chunk) }
         for chunk in recorded.chunkList { try add(chunk) }
-        try write(lineBuffer, identity: true)
-        if !recorded.chunkLines.isEmpty { try write(recorded.chunkLines, identity: true) }
+        if !lineBuffer.isEmpty { try write(lineBuffer, identity: true) }
         summary.add(recorded.entry)
         summary.chunks += recorded.chunkList.count + recorded.chunkCount
     }

@@ -5,15 +5,15 @@ import SystemPackage
 /// (`manifest --reuse`).
 ///
 /// A file is taken over when the previous manifest recorded it whole (status ok) and its
-/// size, modification time, status change time (ctime), inode and device are all what they
-/// were: any write, truncation, `touch`, `chmod`, rename over it or restore from elsewhere
+/// size, modification time, status change time (ctime), inode and device (and mode, which
+/// moves with the ctime) are all what they were: any write, truncation, `touch`, `chmod`, rename over it or restore from elsewhere
 /// changes one of them. What it cannot see is a change that keeps all five, such as bit rot
 /// on the source disk or a tool that resets the clock; `verify` never reuses anything.
 ///
 /// The previous manifest is parsed on a thread of its own, ahead of the walk, and read to its
 /// end and validated like any other: when it turns out damaged, ``finish()`` throws, and the
-/// new manifest is not written. A file's chunks are kept as their lines, to be written as they
-/// are, unless the file has many (more than ``linesUpTo`` expected): those are kept as chunks,
+/// new manifest is not written. A file's lines are kept, to be written as they are, its chunks'
+/// too unless it has many (more than ``linesUpTo`` expected): those are kept as chunks,
 /// held compactly (``ChunkList``: 36 bytes a chunk, where their lines take 77).
 final class PreviousManifest {
     /// The previous entries, each regular file with its state (nil once the side file ran
@@ -53,22 +53,26 @@ final class PreviousManifest {
         // The reader and the side file belong to the parsing thread from here on.
         entries = ReadAhead(weight: { $0.0.heldBytes }) { (emit) throws(SnapCheckError) in
             var inStep = true
-            while let entry = try reader.nextHeader() {
+            var lines: [UInt8] = []
+            while let entry = try reader.nextHeader(appendingLineTo: &lines) {
                 var recorded = RecordedEntry(entry)
                 var state: FileState?
                 if entry.kind == .file {
-                    if reader.expectedChunkCount(of: entry) <= PreviousManifest.linesUpTo {
-                        recorded.chunkLines.reserveCapacity(reader.expectedChunkCount(of: entry) * 80)
-                        recorded.chunkCount = try reader.nextChunkLines(appendingTo: &recorded.chunkLines)
+                    let expected = reader.expectedChunkCount(of: entry)
+                    if expected <= PreviousManifest.linesUpTo {
+                        lines.reserveCapacity(lines.count + expected * 80)
+                        recorded.chunkCount = try reader.nextChunkLines(appendingTo: &lines)
                     } else {
-                        recorded.chunkList.reserveCapacity(reader.expectedChunkCount(of: entry))
+                        recorded.chunkList.reserveCapacity(expected)
                         while let chunk = try reader.nextChunk() { recorded.chunkList.append(chunk) }
                     }
+                    recorded.lines = lines  // only a file can be taken over
                     if inStep {
                         state = states.next()
                         inStep = state != nil
                     }
                 }
+                lines = []
                 do { try emit((recorded, state)) } catch { return }
             }
         }
@@ -90,14 +94,15 @@ final class PreviousManifest {
             TreeOrder.compare(previous.path, isDirectory: previous.kind == .directory, walked.entry.path, isDirectory: false) < 0
         }
         while current.map({ isBehind($0.recorded.entry) }) == true { try advance() }
+        // The mode too (a chmod changes the ctime; unequal, the previous line would be wrong).
         guard let state = current?.state, current?.recorded.entry.path == walked.entry.path,
               current?.recorded.entry.kind == .file, current?.recorded.entry.status == .ok,
+              current?.recorded.entry.mode == walked.entry.mode,
               state.pathHash == PathHash.of(walked.entry.path), current?.recorded.entry.size == walked.entry.size,
               current?.recorded.entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
-              state.inode == walked.inode, state.device == walked.device, var reused = current.take()?.recorded else { return nil }
+              state.inode == walked.inode, state.device == walked.device, let reused = current.take()?.recorded else { return nil }
         reusedFiles += 1
         reusedBytes = reusedBytes.saturatingAdd(reused.entry.size)
-        reused.entry.mode = walked.entry.mode  // unchanged too (a chmod changes the ctime), as the walk saw it
         try advance()
         return reused
     }
