@@ -44,14 +44,15 @@ struct DuplicateContent {
         var redundantBytes: UInt64 { UInt64(copies - 1) * size }
     }
 
-    /// Counts `entry` when it is a regular file with content, recorded whole.
-    mutating func add(_ entry: TreeEntry) {
+    /// Counts `entry` when it is a regular file with content, recorded whole; its chunks give
+    /// `contentIdentity` (``ManifestReader/nextWithContentIdentity()``).
+    mutating func add(_ entry: TreeEntry, contentIdentity: Digest) {
         guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { return }
         if filling.identities.isEmpty {
             filling.identities.reserveCapacity(Self.blockSize)
             filling.sizes.reserveCapacity(Self.blockSize)
         }
-        let identity = Self.identity(entry)
+        let identity = Self.identity(contentIdentity)
         filling.identities.append(identity)
         if entry.size < UInt64(UInt32.max) {
             filling.sizes.append(UInt32(entry.size))
@@ -132,14 +133,14 @@ struct DuplicateContent {
     static func collectPaths(_ groups: inout [Group], from reader: ManifestReader) throws {
         var indexes: [UInt64: Int] = [:]
         for (index, group) in groups.enumerated() { indexes[group.identity] = index }
-        while let entry = try reader.next() {
+        while let (entry, contentIdentity) = try reader.nextWithContentIdentity() {
             guard entry.kind == .file, entry.status == .ok, entry.size > 0,
-                  let index = indexes[identity(entry)], groups[index].paths.count < 3 else { continue }
+                  let index = indexes[identity(contentIdentity)], groups[index].paths.count < 3 else { continue }
             groups[index].paths.append(entry.displayPath)
         }
     }
 
-    private static func identity(_ entry: TreeEntry) -> UInt64 {
-        entry.contentIdentity.bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    private static func identity(_ contentIdentity: Digest) -> UInt64 {
+        contentIdentity.bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

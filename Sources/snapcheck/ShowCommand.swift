@@ -25,10 +25,11 @@ struct ShowCommand: ParsableCommand {
         let reader = try manifest == "-" ? ManifestReader(descriptor: .standardInput) : ManifestReader(path: argumentPath(manifest))
         var largest = TopList<(path: String, size: UInt64)>(capacity: top) { $0.size < $1.size }
         var duplicates = DuplicateContent()
-        while let entry = try reader.next() {
+        // Chunks are not kept: a file of a million of them would take 48 MB.
+        while let (entry, identity) = try reader.nextWithContentIdentity() {
             guard entry.kind == .file, entry.status == .ok, entry.size > 0 else { continue }
             largest.insert((entry.displayPath, entry.size))
-            duplicates.add(entry)
+            duplicates.add(entry, contentIdentity: identity)
         }
         let summary = reader.summary!
         var (groupCount, redundantBytes, groups) = duplicates.groups(top: top)

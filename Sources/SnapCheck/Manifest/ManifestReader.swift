@@ -254,6 +254,16 @@ public final class ManifestReader {
         return chunk
     }
 
+    /// The next entry without its chunks, and the identity of its content
+    /// (``TreeEntry/contentIdentity``), its chunks read, checked and let go one at a time: for a
+    /// reader that needs no more of them, in memory that does not grow with a file's chunks.
+    package func nextWithContentIdentity() throws(SnapCheckError) -> (entry: TreeEntry, contentIdentity: Digest)? {
+        guard let entry = try nextHeader() else { return nil }
+        var identity = ContentIdentity()
+        while let chunk = try nextChunk() { identity.add(chunk.digest) }
+        return (entry, identity.finish())
+    }
+
     /// The next entry, as ``nextHeader()`` gives it, with its line (and newline) appended to
     /// `lines` exactly as the manifest has it: for a writer that passes an entry on unchanged
     /// (`manifest --reuse`) without spelling it out again. The reader takes only canonical
