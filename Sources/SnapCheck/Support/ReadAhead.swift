@@ -81,15 +81,21 @@ final class ReadAhead<Element: Sendable, Outcome: Sendable> {
     /// The next element, or nil at the end; rethrows what stopped the producer.
     func next() throws(SnapCheckError) -> Element? {
         if let element = current.popLast() { return element }
-        let taken: Result<[Element], SnapCheckError>? = queue.withLock(waitingUntil: { !$0.batches.isEmpty || $0.end != nil }) { queue in
-            if !queue.batches.isEmpty { return .success(queue.batches.removeFirst()) }
-            return queue.end!.map { _ in [] }
+        // The batch goes straight into `current`: held anywhere else as well, the first
+        // `popLast` would copy it whole.
+        var failure: SnapCheckError?
+        queue.withLock(waitingUntil: { !$0.batches.isEmpty || $0.end != nil }) { queue in
+            if !queue.batches.isEmpty {
+                current = queue.batches.removeFirst()
+            } else if case .failure(let error) = queue.end {
+                failure = error
+            }
         }
-        guard let batch = try taken?.get(), !batch.isEmpty else {
+        if let failure { throw failure }
+        guard let element = current.popLast() else {
             if outcome == nil { outcome = queue.peek { queue -> Outcome? in try? queue.end?.get() } }
             return nil
         }
-        current = batch
-        return current.popLast()
+        return element
     }
 }

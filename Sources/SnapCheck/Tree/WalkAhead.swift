@@ -60,7 +60,7 @@ final class WalkAhead {
             // The walk never fails (what it cannot read, it reports in its entries), so the
             // only error is a cancellation, which only this object's deinit asks for.
             guard let batch = try? batches.next() else { return nil }
-            current = batch
+            current = consume batch  // held twice, the first popLast would copy it whole
         }
         return current.popLast()
     }
