@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # shapes.sh — trees of unusual shape, for peak memory and descriptors (issue 15): a directory
 # of 1,000,000 empty files, a chain of 12,000 nested directories walked under `ulimit -n 256`,
-# and one file of 1 GiB cut into about 860,000 chunks (min 256, avg 1K, max 8K). Prints wall
-# time and peak RSS of `manifest` and `verify` for each (and of `show` and `diff` for the file
-# of many chunks, `diff` also against a copy with 7 bytes changed), and their exit status; and
+# and one file of 1.25 GB cut into about 1,000,000 chunks (min 256, avg 1K, max 8K). Prints wall
+# time and peak RSS of `manifest` and `verify` for each (and of `show`, `diff` and `spot-check`
+# for the file of many chunks, `diff` also against a copy with 7 bytes changed), and their exit
+# status; and
 # `show` of a manifest of 3,000,000 files (harness/synthetic-manifest.py: no tree behind it).
-# The trees are made once under $SNAPBENCH_DIR/shapes (about 1M inodes, 2 GiB, and a manifest
+# The trees are made once under $SNAPBENCH_DIR/shapes (about 1M inodes, 2.5 GB, and a manifest
 # of 370 MB).
 # usage: SNAPCHECK=.build/release/snapcheck Benchmarks/shapes.sh
 set -uo pipefail
@@ -38,8 +39,10 @@ os.close(leaf)
 os.rename(root, '$ROOT/deep-12000')
 "
 fi
-if [ ! -d "$ROOT/chunks-1m" ]; then
-    mkdir -p "$ROOT/chunks-1m.tmp" && head -c $((1 << 30)) /dev/urandom > "$ROOT/chunks-1m.tmp/big.bin" \
+BIG=1250000000  # bytes: about 1,000,000 chunks of random data (an earlier version had 1 GiB)
+if [ "$(stat -c %s "$ROOT/chunks-1m/big.bin" 2>/dev/null)" != "$BIG" ]; then
+    rm -rf "$ROOT/chunks-1m" "$ROOT/chunks-1m-mod" "$ROOT/chunks-1m.tmp"
+    mkdir -p "$ROOT/chunks-1m.tmp" && head -c "$BIG" /dev/urandom > "$ROOT/chunks-1m.tmp/big.bin" \
         && mv "$ROOT/chunks-1m.tmp" "$ROOT/chunks-1m"
 fi
 if [ ! -d "$ROOT/chunks-1m-mod" ]; then  # the same file with 7 bytes changed in its middle
@@ -60,8 +63,10 @@ run "deep-12000 manifest" 256 "$SNAPCHECK" manifest "$ROOT/deep-12000" -o "$ROOT
 run "deep-12000 verify" 256 "$SNAPCHECK" verify "$ROOT/deep-12000.manifest" "$ROOT/deep-12000"
 run "chunks-1m manifest" 1024 "$SNAPCHECK" manifest "$ROOT/chunks-1m" --min 256 --avg 1024 --max 8192 -o "$ROOT/chunks-1m.manifest" -q
 run "chunks-1m verify" 1024 "$SNAPCHECK" verify "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m"
+run "chunks-1m spot-check" 1024 "$SNAPCHECK" spot-check "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m"
 run "chunks-1m show" 1024 "$SNAPCHECK" show "$ROOT/chunks-1m.manifest"
 run "chunks-1m diff" 1024 "$SNAPCHECK" diff "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m.manifest"
 "$SNAPCHECK" manifest "$ROOT/chunks-1m-mod" --min 256 --avg 1024 --max 8192 -o "$ROOT/chunks-1m-mod.manifest" -q > /dev/null
 run "chunks-1m diff 1 chunk" 1024 "$SNAPCHECK" diff "$ROOT/chunks-1m.manifest" "$ROOT/chunks-1m-mod.manifest"
 run "3m files show" 1024 "$SNAPCHECK" show "$ROOT/synthetic-3m.manifest"
+printf "chunks-1m: %d chunks\n" "$(grep -c '^+' "$ROOT/chunks-1m.manifest")"
