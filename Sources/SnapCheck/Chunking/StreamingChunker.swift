@@ -72,9 +72,12 @@ public final class StreamingChunker {
     /// Chunks what `read` delivers until `body` returns false or the input ends.
     ///
     /// Alone, it cuts a chunk as soon as `maxSize` bytes are buffered and hashes it at once,
-    /// while the bytes are still in cache. With `helpers` (for large files) it fills the whole
-    /// buffer, cuts every chunk the buffered bytes allow, and hashes them on the helpers and
-    /// this thread together, so that hashing, the larger cost, runs on several cores.
+    /// while the bytes are still in cache. With `helpers` (for large files), while they can
+    /// help (some worker is idle), it fills the whole buffer, cuts every chunk the buffered
+    /// bytes allow, and hashes them on the helpers and this thread together, so that hashing,
+    /// the larger cost, runs on several cores; while every worker is busy it goes on alone
+    /// (a batch cut first and hashed after is no longer in cache: 4 files of 1 GiB on 2 cores
+    /// took 1.2 x as long as chunk by chunk).
     ///
     /// - Returns: the offset just past the last chunk handed to `body`.
     func chunk<Failure: Error>(
@@ -101,7 +104,8 @@ public final class StreamingChunker {
         while true {
             // Alone, a chunk is cut as soon as `maxSize` bytes are buffered; with helpers, the
             // ring is filled first, so that one batch holds many chunks.
-            while !endOfInput && (helpers == nil ? tail - head < UInt64(maxSize) : tail - head < UInt64(size)) {
+            let helping = helpers?.canHelp == true
+            while !endOfInput && (helping ? tail - head < UInt64(size) : tail - head < UInt64(maxSize)) {
                 // Reads of at most 1 MiB keep the bytes in cache until they are cut and hashed.
                 let position = Int(tail % UInt64(size))
                 let count = try read(UnsafeMutableRawBufferPointer(start: base + position, count: Swift.min(size - Int(tail - head), Self.readSize)))
@@ -109,7 +113,7 @@ public final class StreamingChunker {
                 if count == 0 { endOfInput = true } else { tail += UInt64(count) }
             }
             if head == tail { return head }
-            guard let helpers else {
+            guard helping, let helpers else {
                 let bytes = (base + Int(head % UInt64(size))).assumingMemoryBound(to: UInt8.self)
                 let length = cdc.cutPoint(bytes, count: Int(tail - head))
                 let digest = hasher.digest(of: UnsafeRawBufferPointer(start: bytes, count: length))

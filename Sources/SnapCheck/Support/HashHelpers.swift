@@ -67,11 +67,15 @@ final class HashHelpers: Sendable {
     /// A worker has finished a job (called from the worker threads).
     func workerEnded() { busyWorkers.subtract(1, ordering: .relaxed) }
 
+    /// Whether the helpers would take part now: some worker is idle (when every worker is
+    /// busy the cores are too). A worker cuts and hashes alone, in cache, while they would not.
+    var canHelp: Bool { busyWorkers.load(ordering: .relaxed) < workers }
+
     /// The SHA-256 of each piece, computed by the calling thread (with `hasher`) and, while
     /// some worker is idle, the helpers. The pieces must stay valid and unchanged until this
     /// returns, which it does only when every piece is hashed.
     func digests(of pieces: [UnsafeRawBufferPointer], using hasher: SHA256) -> [Digest] {
-        if busyWorkers.load(ordering: .relaxed) >= workers || pieces.count < 2 {
+        if !canHelp || pieces.count < 2 {
             return pieces.map { hasher.digest(of: $0) }
         }
         let batch = Batch(pieces)

@@ -57,31 +57,50 @@ struct StreamingChunkerTests {
 
     /// The ring buffer wraps around many times over a long input, with reads and chunks that
     /// cross its end: the chunks are those of the whole input in memory, whether the ring is
-    /// mapped twice or kept in step by copying, alone or with hashing helpers.
+    /// mapped twice or kept in step by copying; alone, with hashing helpers, with helpers that
+    /// cannot help (every worker busy: the chunker then goes on alone, in the wide ring), and
+    /// with helpers that can and cannot by turns (it switches between batches and single chunks).
     @Test(arguments: [true, false])
     func chunksThatWrapAroundTheRingAreWhole(mappingTwice: Bool) throws {
         let parameters = try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024, level: 2)
         let data = FixtureInput.random(seed: 78, count: 6_500_000)
         let expected = data.withUnsafeBytes { FastCDC(parameters).boundaries(of: $0) }
-        let helpers = HashHelpers(count: 1, workers: 2)
-        defer { helpers.shutDown() }
-        for helped in [false, true] {
+        for mode in ["alone", "helped", "helpers busy", "by turns"] {
+            let helpers = HashHelpers(count: 1, workers: 2)
+            defer { helpers.shutDown() }
+            if mode == "helpers busy" {
+                helpers.workerBegan()
+                helpers.workerBegan()
+            }
             let chunker = StreamingChunker(parameters: parameters, mappingTwice: mappingTwice)
             var position = 0
+            var reads = 0
             var chunks: [Chunk] = []
             let total = chunker.chunk(reading: { target in
+                if mode == "by turns" {
+                    // Every 50 reads both workers become busy, or idle again.
+                    reads += 1
+                    if reads % 100 == 50 {
+                        helpers.workerBegan()
+                        helpers.workerBegan()
+                    } else if reads % 100 == 0 {
+                        helpers.workerEnded()
+                        helpers.workerEnded()
+                    }
+                }
                 let count = min(7919, target.count, data.count - position)
                 data.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
                 position += count
                 return count
-            }, helpers: helped ? helpers : nil, while: { chunks.append($0); return true })
+            }, helpers: mode == "alone" ? nil : helpers, while: { chunks.append($0); return true })
             #expect(total == UInt64(data.count))
+            if mode == "by turns" { #expect(reads > 200, "both ways taken, several times") }
             // Counts, not lists, in the messages: there are 20,000 chunks.
             let boundaries = chunks.map { ChunkBoundary(offset: $0.offset, length: $0.length) }
-            #expect(boundaries.count == expected.count, "helped: \(helped)")
-            #expect(zip(boundaries, expected).filter { $0 != $1 }.count == 0, "helped: \(helped)")
+            #expect(boundaries.count == expected.count, "\(mode)")
+            #expect(zip(boundaries, expected).filter { $0 != $1 }.count == 0, "\(mode)")
             let wrong = chunks.filter { $0.digest != SHA256.digest(of: Array(data[Int($0.offset)..<Int($0.offset) + $0.length])) }
-            #expect(wrong.count == 0, "helped: \(helped)")
+            #expect(wrong.count == 0, "\(mode)")
         }
     }
 
