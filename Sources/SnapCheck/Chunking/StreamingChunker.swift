@@ -7,8 +7,8 @@ import Glibc
 /// straight out of the read buffer.
 ///
 /// Memory is one ring buffer of `maxSize + 1 MiB` (5 MiB with the defaults), whatever the size
-/// of the input, and, once helper threads have hashed for it (large files), a second one of
-/// `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for when at least
+/// of the input, and, once a large file has started while helper threads could hash for it, a
+/// second one of `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for when at least
 /// `maxSize` bytes are buffered or the input has ended, which makes the chunks identical to
 /// chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring's pages are
 /// mapped twice in a row, so a chunk that wraps around its end is still contiguous and no byte
@@ -30,8 +30,8 @@ public final class StreamingChunker {
     /// bytes in cache from the read to the hash (measured: 3% faster than a ring of 8 MiB, 6%
     /// faster than the 12 MiB linear buffer it replaced).
     private let ring: RingBuffer
-    /// The buffer when hashing with helpers, made the first time they help: it holds a batch
-    /// of chunks for them besides a chunk's worth.
+    /// The buffer for a file started while helpers could help, made the first time: it holds
+    /// a batch of chunks for them besides a chunk's worth.
     private var wideRing: RingBuffer?
     private let mappingTwice: Bool
     private let hasher = SHA256()
@@ -87,7 +87,9 @@ public final class StreamingChunker {
     ) throws(Failure) -> UInt64 {
         let maxSize = cdc.parameters.maxSize
         let ring: RingBuffer
-        if helpers == nil {
+        if helpers?.canHelp != true {
+            // Alone, or every worker busy as the file starts: the small ring, whose bytes stay
+            // in cache. (Should helpers become free, its batches are smaller, not wrong.)
             ring = self.ring
         } else {
             ring = wideRing ?? RingBuffer(minimumSize: 2 * maxSize + 4 * Self.readSize, mappingTwice: mappingTwice)

@@ -58,17 +58,18 @@ struct StreamingChunkerTests {
     /// The ring buffer wraps around many times over a long input, with reads and chunks that
     /// cross its end: the chunks are those of the whole input in memory, whether the ring is
     /// mapped twice or kept in step by copying; alone, with hashing helpers, with helpers that
-    /// cannot help (every worker busy: the chunker then goes on alone, in the wide ring), and
-    /// with helpers that can and cannot by turns (it switches between batches and single chunks).
+    /// cannot help (every worker busy: the chunker then goes on alone), and with helpers that
+    /// can and cannot by turns, from the start of the file or not (it switches between batches
+    /// and single chunks, in the wide ring or the small one).
     @Test(arguments: [true, false])
     func chunksThatWrapAroundTheRingAreWhole(mappingTwice: Bool) throws {
         let parameters = try ChunkingParameters(minSize: 64, avgSize: 256, maxSize: 1024, level: 2)
         let data = FixtureInput.random(seed: 78, count: 6_500_000)
         let expected = data.withUnsafeBytes { FastCDC(parameters).boundaries(of: $0) }
-        for mode in ["alone", "helped", "helpers busy", "by turns"] {
+        for mode in ["alone", "helped", "helpers busy", "by turns", "by turns, busy first"] {
             let helpers = HashHelpers(count: 1, workers: 2)
             defer { helpers.shutDown() }
-            if mode == "helpers busy" {
+            if mode == "helpers busy" || mode == "by turns, busy first" {
                 helpers.workerBegan()
                 helpers.workerBegan()
             }
@@ -77,15 +78,12 @@ struct StreamingChunkerTests {
             var reads = 0
             var chunks: [Chunk] = []
             let total = chunker.chunk(reading: { target in
-                if mode == "by turns" {
+                if mode.hasPrefix("by turns") {
                     // Every 50 reads both workers become busy, or idle again.
                     reads += 1
-                    if reads % 100 == 50 {
-                        helpers.workerBegan()
-                        helpers.workerBegan()
-                    } else if reads % 100 == 0 {
-                        helpers.workerEnded()
-                        helpers.workerEnded()
+                    if reads % 50 == 0 {
+                        let busy = (reads / 50) % 2 == (mode == "by turns" ? 1 : 0)
+                        for _ in 0..<2 { if busy { helpers.workerBegan() } else { helpers.workerEnded() } }
                     }
                 }
                 let count = min(7919, target.count, data.count - position)
@@ -94,7 +92,7 @@ struct StreamingChunkerTests {
                 return count
             }, helpers: mode == "alone" ? nil : helpers, while: { chunks.append($0); return true })
             #expect(total == UInt64(data.count))
-            if mode == "by turns" { #expect(reads > 200, "both ways taken, several times") }
+            if mode.hasPrefix("by turns") { #expect(reads > 200, "both ways taken, several times") }
             // Counts, not lists, in the messages: there are 20,000 chunks.
             let boundaries = chunks.map { ChunkBoundary(offset: $0.offset, length: $0.length) }
             #expect(boundaries.count == expected.count, "\(mode)")
