@@ -8,11 +8,11 @@ import Glibc
 ///
 /// Memory is one ring buffer of `maxSize + 1 MiB` (5 MiB with the defaults), whatever the size
 /// of the input, and, once a large file has started while helper threads could hash for it, a
-/// second one of `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for when at least
-/// `maxSize` bytes are buffered or the input has ended, which makes the chunks identical to
-/// chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring's pages are
-/// mapped twice in a row, so a chunk that wraps around its end is still contiguous and no byte
-/// is ever moved.
+/// second one of `2 × maxSize + 4 MiB` that holds their batches. A cut is only searched for
+/// when at least `maxSize` bytes are buffered or the input has ended, which makes the chunks
+/// identical to chunking the whole input in memory (docs/chunking.md, "Streaming"). The ring's
+/// pages are mapped twice in a row, so a chunk that wraps around its end is still contiguous
+/// and no byte is ever moved.
 ///
 /// An instance owns its buffer and a ``SHA256`` context and is reused from file to file; it is
 /// not thread-safe, so give each worker its own.

@@ -210,10 +210,7 @@ public final class ManifestReader {
         }
         hashIdentity(line)
         let entry = try parseEntry(line)
-        if copiesLines {
-            copiedLines.append(contentsOf: line)
-            copiedLines.append(0x0A)
-        }
+        copyIfAsked(line)
         counted.add(entry)
         guard counted.bytes <= UInt64(Int64.max) else {
             throw invalid("the files' sizes add up to more than 2^63 - 1 bytes")
@@ -244,10 +241,7 @@ public final class ManifestReader {
         hashIdentity(line)
         guard !file.unreadable else { throw invalid("chunk line for a file recorded as unreadable") }
         let chunk = try parseChunk(line, offset: file.total)
-        if copiesLines {
-            copiedLines.append(contentsOf: line)
-            copiedLines.append(0x0A)
-        }
+        copyIfAsked(line)
         file.total += UInt64(chunk.length)
         chunkLines = file
         counted.chunks += 1
@@ -286,6 +280,13 @@ public final class ManifestReader {
             while try nextChunk() != nil { count += 1 }
             return count
         }
+    }
+
+    /// Appends `line` and its newline to the copied lines, while ``copyingLines(into:_:)`` asks.
+    private func copyIfAsked(_ line: ArraySlice<UInt8>) {
+        guard copiesLines else { return }
+        copiedLines.append(contentsOf: line)
+        copiedLines.append(0x0A)
     }
 
     /// Runs `body` with the lines it reads appended to `lines`.

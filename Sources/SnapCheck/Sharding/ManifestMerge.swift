@@ -40,12 +40,7 @@ extension SnapshotBuilder {
             path: path, parameters: options.chunking, source: root, created: nil,
             part: ManifestPart(shard: shard, from: range.start, to: range.end))
         if !range.isEmpty {
-            try options.withReservedThreads { (options) throws(SnapCheckError) in
-                try build(
-                    reserved: root, options: options, previous: nil, recordsStates: false, keepsChunksCompact: true, range: range,
-                    progress: progress, problem: problem
-                ) { (recorded, _) throws(SnapCheckError) in try writer.append(recorded) }
-            }
+            try record(root: root, into: writer, options: options, range: range, progress: progress, problem: problem)
         }
         return try writer.finish()
     }

@@ -72,14 +72,20 @@ final class PreviousManifest {
         func isBehind(_ previous: TreeEntry) -> Bool {
             TreeOrder.compare(previous.path, isDirectory: previous.kind == .directory, walked.entry.path, isDirectory: false) < 0
         }
+        /// Whether `previous` is this file as it was, recorded whole. The mode is compared too
+        /// (a chmod changes the ctime; unequal, the previous line would be wrong).
+        func isUnchanged(_ previous: TreeEntry, _ state: FileState?) -> Bool {
+            guard let state else { return false }
+            return previous.path == walked.entry.path && previous.kind == .file && previous.status == .ok
+                && previous.mode == walked.entry.mode && previous.size == walked.entry.size
+                && previous.modificationTime == walked.entry.modificationTime
+                && state.pathHash == PathHash.of(walked.entry.path) && state.changeTime == walked.changeTime
+                && state.inode == walked.inode && state.device == walked.device
+        }
         while current.map({ isBehind($0.recorded.entry) }) == true { try advance() }
-        // The mode too (a chmod changes the ctime; unequal, the previous line would be wrong).
-        guard let state = current?.state, current?.recorded.entry.path == walked.entry.path,
-              current?.recorded.entry.kind == .file, current?.recorded.entry.status == .ok,
-              current?.recorded.entry.mode == walked.entry.mode,
-              state.pathHash == PathHash.of(walked.entry.path), current?.recorded.entry.size == walked.entry.size,
-              current?.recorded.entry.modificationTime == walked.entry.modificationTime, state.changeTime == walked.changeTime,
-              state.inode == walked.inode, state.device == walked.device, let reused = current.take()?.recorded else { return nil }
+        guard current.map({ isUnchanged($0.recorded.entry, $0.state) }) == true, let reused = current.take()?.recorded else {
+            return nil
+        }
         reusedFiles += 1
         reusedBytes = reusedBytes.saturatingAdd(reused.entry.size)
         try advance()

@@ -79,15 +79,15 @@ public enum SnapshotBuilder {
                 defer { helpers?.workerEnded() }
                 return batch.map { (item: SnapshotItem) -> (RecordedEntry, SnapCheckError?, FileState?) in
                     let walked = item.walked
-                    var recorded: (entry: RecordedEntry, failure: SnapCheckError?) = (RecordedEntry(walked.entry), walked.problem)
+                    var (recorded, failure) = (RecordedEntry(walked.entry), walked.problem)
                     if let reused = item.reused {
-                        recorded = (reused, nil)
+                        (recorded, failure) = (reused, nil)
                     } else if walked.entry.kind == .file && walked.problem == nil {
-                        recorded = hasher.record(walked)
+                        (recorded, failure) = hasher.record(walked)
                     }
-                    let entry = recorded.entry.entry
+                    let entry = recorded.entry
                     let fileState = recordsStates && entry.kind == .file ? FileState(recorded: entry, walked: walked) : nil
-                    return (recorded.entry, recorded.failure, fileState)
+                    return (recorded, failure, fileState)
                 }
             }
         }
@@ -241,17 +241,17 @@ extension SnapshotBuilder {
         return try writer.finish()
     }
 
-    /// Records the tree at `root` into `writer` (not finished), as
-    /// ``build(root:options:progress:problem:body:)`` does, each file's chunks held compactly
-    /// until its entry is written (a file of a million chunks: 36 MB, not 48); `chunkDigest`
-    /// sees the digest of every chunk recorded.
+    /// Records the tree at `root` (only the entries in `range`, when given) into `writer` (not
+    /// finished), as ``build(root:options:progress:problem:body:)`` does, each file's chunks
+    /// held compactly until its entry is written (a file of a million chunks: 36 MB, not 48);
+    /// `chunkDigest` sees the digest of every chunk recorded.
     package static func record(
-        root: FilePath, into writer: ManifestWriter, options: SnapshotOptions, progress: ((SnapshotProgress) -> Void)?,
-        problem: (SnapCheckError) -> Void, chunkDigest: ((Digest) -> Void)? = nil
+        root: FilePath, into writer: ManifestWriter, options: SnapshotOptions, range: ShardRange? = nil,
+        progress: ((SnapshotProgress) -> Void)?, problem: (SnapCheckError) -> Void, chunkDigest: ((Digest) -> Void)? = nil
     ) throws(SnapCheckError) {
         try options.withReservedThreads { (options) throws(SnapCheckError) in
             try build(
-                reserved: root, options: options, previous: nil, recordsStates: false, keepsChunksCompact: true,
+                reserved: root, options: options, previous: nil, recordsStates: false, keepsChunksCompact: true, range: range,
                 progress: progress, problem: problem
             ) { (recorded, _) throws(SnapCheckError) in
                 if let chunkDigest { recorded.chunkList.digests.forEach(chunkDigest) }

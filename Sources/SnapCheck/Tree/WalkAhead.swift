@@ -25,32 +25,27 @@ final class WalkAhead {
             batch.reserveCapacity(256)
             var directories = 0
             var last: ObjectIdentifier?
+            /// Hands `batch` over, turned around for `next()`, and starts an empty one.
+            func handOver() throws(SnapCheckError) {
+                batch.reverseByMoving()
+                try emit(batch)
+                batch = []
+                batch.reserveCapacity(256)
+                directories = 0
+            }
             while let walked = owned.walker.next() {
                 if ObjectIdentifier(walked.directory) != last {
-                    if directories == directoriesPerBatch {
-                        batch.reverseByMoving()
-                        try emit(batch)
-                        batch = []
-                        batch.reserveCapacity(256)
-                        directories = 0
-                    }
+                    if directories == directoriesPerBatch { try handOver() }
                     directories += 1
                     last = ObjectIdentifier(walked.directory)
                 }
                 batch.append(walked)
                 if batch.count == 256 {
-                    batch.reverseByMoving()
-                    try emit(batch)
-                    batch = []
-                    batch.reserveCapacity(256)
-                    directories = 0
+                    try handOver()
                     last = nil
                 }
             }
-            if !batch.isEmpty {
-                batch.reverseByMoving()
-                try emit(batch)
-            }
+            if !batch.isEmpty { try handOver() }
         }
     }
 
